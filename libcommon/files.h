@@ -1,0 +1,27 @@
+// Files: bounded reads, atomic writes (temp + rename), and output paths that cannot escape their
+// folder.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "libcommon/result.h"
+
+namespace imgpipe {
+
+// Reads a whole file; refuses files larger than `max_bytes` (code "too-large") before reading.
+Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t max_bytes);
+
+// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a reader
+// (or a killed run) never sees a half-written file. Creates missing parent folders.
+Status WriteFileAtomic(const std::filesystem::path& path, std::span<const uint8_t> bytes);
+
+// Joins `relative` under `root`, refusing (code "unsafe-path") absolute names, `..` components,
+// empty names, NUL bytes, and any existing symlink on the way. `root` must exist.
+Result<std::filesystem::path> SafeJoin(const std::filesystem::path& root,
+                                       const std::string& relative);
+
+}  // namespace imgpipe
