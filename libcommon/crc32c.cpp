@@ -23,6 +23,8 @@ struct Tables {
 };
 constexpr Tables kTables;
 
+uint32_t Crc32cPortable(uint32_t crc, const uint8_t* p, size_t n);
+
 uint32_t Crc32cPortable(uint32_t crc, const uint8_t* p, size_t n) {
   const auto& t = kTables.t;
   while (n >= 8) {
@@ -40,17 +42,62 @@ uint32_t Crc32cPortable(uint32_t crc, const uint8_t* p, size_t n) {
 }
 
 #if defined(__x86_64__)
+// The crc32 instruction has a latency of 3 cycles but a throughput of 1, so three independent
+// streams over consecutive blocks run about 3x faster than one chain. The three partial CRCs
+// are joined with the "append kBlock zero bytes" operator (CRC is linear over GF(2)).
+constexpr size_t kBlock = 8192;
+
+struct ShiftTables {
+  std::array<std::array<uint32_t, 256>, 4> t{};
+  ShiftTables() {
+    // The operator on each of the 32 single-bit states, then tables by linearity.
+    uint32_t basis[32];
+    for (int bit = 0; bit < 32; ++bit) {
+      uint32_t c = 1u << bit;
+      for (size_t i = 0; i < kBlock; ++i) c = kTables.t[0][c & 0xFF] ^ (c >> 8);
+      basis[bit] = c;
+    }
+    for (int k = 0; k < 4; ++k)
+      for (uint32_t n = 0; n < 256; ++n) {
+        uint32_t v = 0;
+        for (int b = 0; b < 8; ++b)
+          if (n & (1u << b)) v ^= basis[8 * k + b];
+        t[k][n] = v;
+      }
+  }
+  uint32_t Shift(uint32_t c) const {
+    return t[0][c & 0xFF] ^ t[1][(c >> 8) & 0xFF] ^ t[2][(c >> 16) & 0xFF] ^ t[3][c >> 24];
+  }
+};
+
 __attribute__((target("sse4.2"))) uint32_t Crc32cHardware(uint32_t crc, const uint8_t* p,
                                                           size_t n) {
-  uint64_t c = crc;
+  static const ShiftTables shift;
+  uint64_t c0 = crc;
+  while (n >= 3 * kBlock) {
+    uint64_t c1 = 0, c2 = 0;
+    for (size_t i = 0; i < kBlock; i += 8) {
+      uint64_t a, b, d;
+      std::memcpy(&a, p + i, 8);
+      std::memcpy(&b, p + kBlock + i, 8);
+      std::memcpy(&d, p + 2 * kBlock + i, 8);
+      c0 = __builtin_ia32_crc32di(c0, a);
+      c1 = __builtin_ia32_crc32di(c1, b);
+      c2 = __builtin_ia32_crc32di(c2, d);
+    }
+    c0 = shift.Shift(uint32_t(c0)) ^ uint32_t(c1);
+    c0 = shift.Shift(uint32_t(c0)) ^ uint32_t(c2);
+    p += 3 * kBlock;
+    n -= 3 * kBlock;
+  }
   while (n >= 8) {
     uint64_t v;
     std::memcpy(&v, p, 8);
-    c = __builtin_ia32_crc32di(c, v);
+    c0 = __builtin_ia32_crc32di(c0, v);
     p += 8;
     n -= 8;
   }
-  uint32_t c32 = static_cast<uint32_t>(c);
+  uint32_t c32 = static_cast<uint32_t>(c0);
   while (n--) c32 = __builtin_ia32_crc32qi(c32, *p++);
   return c32;
 }
@@ -69,6 +116,10 @@ CrcFn PickImplementation() {
 uint32_t Crc32c(uint32_t crc, const void* data, size_t size) {
   static const CrcFn impl = PickImplementation();
   return ~impl(~crc, static_cast<const uint8_t*>(data), size);
+}
+
+uint32_t Crc32cPortableForTest(uint32_t crc, const void* data, size_t size) {
+  return ~Crc32cPortable(~crc, static_cast<const uint8_t*>(data), size);
 }
 
 }  // namespace imgpipe

@@ -37,8 +37,9 @@ uint64_t CostOf(const Record& r) {
 
 class Pipeline {
  public:
-  Pipeline(const DriverConfig& config, const RecordFn& fn, RecordWriter& writer)
-      : config_(config), fn_(fn), writer_(writer) {
+  Pipeline(const DriverConfig& config, const RecordFn& fn, const RecordFn& finish,
+           RecordWriter& writer)
+      : config_(config), fn_(fn), finish_(finish), writer_(writer) {
     threads_ = config.threads > 0 ? config.threads
                                   : std::max(1u, std::thread::hardware_concurrency());
     max_inflight_ = config.max_inflight > 0 ? config.max_inflight : size_t(threads_) * 4;
@@ -172,6 +173,15 @@ class Pipeline {
 
   // Writer thread only (the summary's counters other than `in` are written here).
   void Emit(Job& job) {
+    if (finish_ && !job.failed && !job.skip) {
+      Status s = finish_(job.record);
+      if (!s) {
+        job.failed = true;
+        job.failure_code = s.error().code;
+        job.failure_message = s.error().message;
+        job.record.SetError(config_.tool, s.error());
+      }
+    }
     bool drop = false;
     if (job.failed) {
       std::lock_guard lock(mu_);
@@ -249,6 +259,7 @@ class Pipeline {
 
   const DriverConfig& config_;
   const RecordFn& fn_;
+  const RecordFn& finish_;
   RecordWriter& writer_;
   int threads_;
   size_t max_inflight_;
@@ -297,20 +308,20 @@ int RunSummary::ExitCode() const {
 }
 
 RunSummary RunRecordMap(const DriverConfig& config, RecordSource& source, const RecordFn& fn,
-                        RecordWriter& writer) {
-  Pipeline pipeline(config, fn, writer);
+                        RecordWriter& writer, const RecordFn& finish) {
+  Pipeline pipeline(config, fn, finish, writer);
   RunSummary summary = pipeline.Run(source);
   PrintSummary(config, summary);
   return summary;
 }
 
 int RunStdinMap(const DriverConfig& config, const ReaderOptions& reader_options,
-                const RecordFn& fn) {
+                const RecordFn& fn, const RecordFn& finish) {
   PrepareStandardStreams();
   RecordReader reader(STDIN_FILENO, "stdin", reader_options);
   StreamSource source(&reader);
   RecordWriter writer(STDOUT_FILENO);
-  return RunRecordMap(config, source, fn, writer).ExitCode();
+  return RunRecordMap(config, source, fn, writer, finish).ExitCode();
 }
 
 }  // namespace imgpipe

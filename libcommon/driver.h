@@ -62,12 +62,16 @@ struct RunSummary {
 // Runs `fn` over every record of `source`, writing results to `writer`. Records that arrive with
 // an `error` key are passed on without calling `fn`. Prints the summary (unless quiet) and returns
 // it; `summary.ExitCode()` is the program's exit code.
+//
+// `finish`, when given, runs on the writer thread just before each record is written, in output
+// order (input order unless --unordered), for records `fn` did not fail: the place for steps whose
+// outcome must not depend on thread timing, such as claiming an output file name.
 RunSummary RunRecordMap(const DriverConfig& config, RecordSource& source, const RecordFn& fn,
-                        RecordWriter& writer);
+                        RecordWriter& writer, const RecordFn& finish = nullptr);
 
 // The common case: records from stdin, `fn` on each, records to stdout. Sets up the standard
 // streams (SIGPIPE, pipe sizes) and returns the exit code.
 int RunStdinMap(const DriverConfig& config, const ReaderOptions& reader_options,
-                const RecordFn& fn);
+                const RecordFn& fn, const RecordFn& finish = nullptr);
 
 }  // namespace imgpipe

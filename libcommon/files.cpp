@@ -38,7 +38,7 @@ Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t max
   return bytes;
 }
 
-Status WriteFileAtomic(const fs::path& path, std::span<const uint8_t> bytes) {
+Result<fs::path> StageFile(const fs::path& path, std::span<const uint8_t> bytes) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   static std::atomic<uint64_t> counter{0};
@@ -58,12 +58,29 @@ Status WriteFileAtomic(const fs::path& path, std::span<const uint8_t> bytes) {
     }
     done += size_t(n);
   }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::close(fd) != 0) {
     std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
     return MakeError("io", path.string() + ": " + why);
   }
+  return tmp;
+}
+
+Status CommitStagedFile(const fs::path& staged, const fs::path& path) {
+  if (::rename(staged.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    ::unlink(staged.c_str());
+    return MakeError("io", path.string() + ": " + why);
+  }
   return Status::Ok();
+}
+
+void DiscardStagedFile(const fs::path& staged) { ::unlink(staged.c_str()); }
+
+Status WriteFileAtomic(const fs::path& path, std::span<const uint8_t> bytes) {
+  auto staged = StageFile(path, bytes);
+  if (!staged) return staged.error();
+  return CommitStagedFile(*staged, path);
 }
 
 Result<fs::path> SafeJoin(const fs::path& root, const std::string& relative) {

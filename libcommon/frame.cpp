@@ -61,7 +61,7 @@ std::string FrameHeaderJson(const Record& record) {
   return out;
 }
 
-void AppendFrame(const Record& record, std::string* out) {
+uint32_t AppendFrameHead(const Record& record, std::string* out) {
   size_t start = out->size();
   std::string header = FrameHeaderJson(record);
   out->append(reinterpret_cast<const char*>(kFrameMagic), 4);
@@ -70,9 +70,13 @@ void AppendFrame(const Record& record, std::string* out) {
   PutLe(out, header.size(), 4);
   out->append(header);
   PutLe(out, record.payload.size(), 8);
+  return Crc32c(0, out->data() + start, out->size() - start);
+}
+
+void AppendFrame(const Record& record, std::string* out) {
+  uint32_t crc = AppendFrameHead(record, out);
   out->append(reinterpret_cast<const char*>(record.payload.data()), record.payload.size());
-  uint32_t crc = Crc32c(0, out->data() + start, out->size() - start);
-  PutLe(out, crc, 4);
+  PutLe(out, Crc32c(crc, record.payload.data(), record.payload.size()), 4);
 }
 
 Result<Record> RecordFromFrameHeader(std::string_view header_json, uint64_t payload_size,
@@ -90,9 +94,14 @@ Result<Record> RecordFromFrameHeader(std::string_view header_json, uint64_t payl
     info.kind = PayloadKind::kEncoded;
   } else if (kind == "pixels") {
     info.kind = PayloadKind::kPixels;
-    info.width = int(desc->GetInt("width").value_or(0));
-    info.height = int(desc->GetInt("height").value_or(0));
-    info.channels = int(desc->GetInt("channels").value_or(0));
+    // Range-check before narrowing: 4294967297 must not become 1.
+    auto dim = [&](const char* key) {
+      int64_t v = desc->GetInt(key).value_or(0);
+      return v > 0 && v <= INT32_MAX ? int(v) : 0;
+    };
+    info.width = dim("width");
+    info.height = dim("height");
+    info.channels = dim("channels");
     info.dtype = desc->GetString("dtype").value_or("");
     if (info.width <= 0 || info.height <= 0 || info.channels < 1 || info.channels > 4 ||
         (info.dtype != "u8" && info.dtype != "u16"))

@@ -23,6 +23,10 @@ struct FrameLimits {
 
 // Appends `record` (metadata + payload) as one frame to `out`.
 void AppendFrame(const Record& record, std::string* out);
+// Appends everything of the frame before the payload (prefix, header, payload length) to `out`
+// and returns its CRC32C; the frame's CRC is Crc32c(that, payload). Lets a writer send a large
+// payload from where it lies instead of copying it.
+uint32_t AppendFrameHead(const Record& record, std::string* out);
 
 // The header JSON of a frame: the payload description first, then the metadata.
 std::string FrameHeaderJson(const Record& record);

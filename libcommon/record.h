@@ -68,6 +68,9 @@ class Record {
   std::vector<uint8_t> payload;
   // Set by RecordReader on the error record it makes for a malformed input line; not serialised.
   bool malformed_input = false;
+  // A file a worker wrote under a temporary name, committed in input order by a finish step
+  // (img-save, img-cat --extract); not serialised.
+  std::string staged_file;
 
   bool HasPayload() const { return payload_info.kind != PayloadKind::kNone; }
   void ClearPayload() {

@@ -1,4 +1,4 @@
-// SHA-256 of encoded image bytes (the record's `sha256` key), FIPS 180-4.
+// SHA-256 of encoded image bytes (the record's `sha256` key).
 #pragma once
 
 #include <cstddef>

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -128,9 +129,17 @@ Result<bool> RecordReader::ReadFrame(Record* record) {
     return FrameError("too-large", "payload of " + std::to_string(payload_len) +
                                        " bytes exceeds --max-payload " +
                                        std::to_string(options_.frame.max_payload));
-  std::vector<uint8_t> payload(payload_len);
-  if (!ReadExact(payload.data(), payload_len))
-    return FrameError("truncated", "stream ends inside the payload");
+  // Grown as the bytes arrive, so a short stream that claims a large payload costs what it sent,
+  // not what it claimed (a 40-byte input must not allocate a gigabyte).
+  std::vector<uint8_t> payload;
+  constexpr uint64_t kPayloadStep = 64u << 20;
+  while (payload.size() < payload_len) {
+    size_t at = payload.size();
+    size_t n = size_t(std::min<uint64_t>(payload_len - at, std::max<uint64_t>(at, kPayloadStep)));
+    payload.resize(at + n);
+    if (!ReadExact(payload.data() + at, n))
+      return FrameError("truncated", "stream ends inside the payload");
+  }
   uint8_t crc_bytes[kFrameTrailerSize];
   if (!ReadExact(crc_bytes, sizeof(crc_bytes)))
     return FrameError("truncated", "stream ends inside the CRC");
@@ -156,15 +165,12 @@ Result<bool> RecordReader::ReadLine(Record* record) {
     const uint8_t* start = buf_.data() + pos_;
     const void* nl = std::memchr(start, '\n', Available());
     size_t take = nl ? size_t(static_cast<const uint8_t*>(nl) - start) : Available();
-    if (!too_long) {
-      size_t room = options_.max_line - std::min(options_.max_line, line.size());
-      if (take > room) {
-        line.append(reinterpret_cast<const char*>(start), std::min(take, kRawKeep));
-        too_long = true;
-      } else {
-        line.append(reinterpret_cast<const char*>(start), take);
-      }
-    }
+    if (!too_long && take > options_.max_line - std::min(options_.max_line, line.size()))
+      too_long = true;
+    // An over-long line keeps its first kRawKeep bytes for the error record, however the reads
+    // happen to split it (the record must not depend on pipe timing).
+    size_t keep = too_long ? std::min(take, kRawKeep - std::min(kRawKeep, line.size())) : take;
+    line.append(reinterpret_cast<const char*>(start), keep);
     pos_ += take;
     offset_ += take;
     if (nl) {

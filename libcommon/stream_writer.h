@@ -2,6 +2,7 @@
 // NDJSON lines otherwise, through one large buffer.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "libcommon/record.h"
@@ -25,6 +26,8 @@ class RecordWriter {
   Status Flush();
 
  private:
+  Status WriteLargeFrame(const Record& record);
+  Status WriteLarge(const uint8_t* data, size_t size);  // buffered bytes, then `data`
   int fd_;
   OutputMode mode_;
   std::string buf_;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include "formats/codec/sniff.h"
 #include "formats/encoded_file.h"
@@ -88,22 +89,46 @@ class CatSource : public RecordSource {
   std::unique_ptr<RecordReader> reader_;
 };
 
-// File name for an extracted payload: the id (made safe) and an extension from the payload.
-std::string ExtractName(const Record& record, uint64_t seq_fallback) {
+// File name stem for an extracted payload: the id made safe, else the sha256, else the record's
+// number in the stream.
+std::string ExtractStem(const Record& record, uint64_t number) {
   std::string id = record.GetString("id").value_or("");
-  if (id.empty()) id = record.GetString("sha256").value_or("record-" + std::to_string(seq_fallback));
+  if (id.empty()) id = record.GetString("sha256").value_or("record-" + std::to_string(number));
   for (char& c : id)
     if (c == '/' || c == '\\' || c == '\0') c = '_';
   if (id == "." || id == "..") id = "_" + id;
-  const char* ext = "bin";
-  switch (record.payload_info.kind) {
-    case PayloadKind::kEncoded: ext = ExtensionOf(SniffFormat(record.payload)); break;
-    case PayloadKind::kPixels: ext = "pam"; break;
-    case PayloadKind::kTensor: ext = "tensor"; break;
-    default: break;
-  }
-  return id + "." + ext;
+  return id;
 }
+
+const char* ExtractExtension(const Record& record) {
+  switch (record.payload_info.kind) {
+    case PayloadKind::kEncoded: return ExtensionOf(SniffFormat(record.payload));
+    case PayloadKind::kPixels: return "pam";
+    case PayloadKind::kTensor: return "tensor";
+    default: return "bin";
+  }
+}
+
+// Names handed out by --extract, in input order: a repeated stem gets -1, -2, ... so no payload
+// overwrites another.
+class ExtractNamer {
+ public:
+  explicit ExtractNamer(std::string dir) : dir_(std::move(dir)) {}
+  Result<std::filesystem::path> Next(const std::string& stem, const std::string& ext) {
+    ++number_;
+    for (int n = 0;; ++n) {
+      std::string name = stem + (n ? "-" + std::to_string(n) : "") + "." + ext;
+      if (!used_.insert(name).second) continue;
+      return SafeJoin(dir_, name);
+    }
+  }
+  uint64_t number() const { return number_; }
+
+ private:
+  std::string dir_;
+  std::set<std::string> used_;
+  uint64_t number_ = 0;
+};
 
 // Netpbm PAM: the one simple format that holds any channel count and 8 or 16 bits.
 std::vector<uint8_t> PixelsAsPam(const Record& record) {
@@ -136,26 +161,43 @@ int RunCat(const CatConfig& config) {
       return kExitUsage;
     }
   }
-  std::atomic<uint64_t> counter{0};
   RecordFn step = [&](Record& record) -> Status {
     if (!record.HasPayload() && record.Has("path") && !extracting) {
       if (Status s = AttachEncodedFile(record, config.max_file_bytes); !s) return s;
     }
     if (extracting && record.HasPayload()) {
-      auto path = SafeJoin(config.extract_dir, ExtractName(record, counter++));
-      if (!path) return path.error();
+      // Written here under a temporary name; named and committed in input order by `commit`.
       std::vector<uint8_t> bytes = record.payload_info.kind == PayloadKind::kPixels
                                        ? PixelsAsPam(record)
                                        : record.payload;
-      if (Status s = WriteFileAtomic(*path, bytes); !s) return s;
+      auto staged = StageFile(std::filesystem::path(config.extract_dir) / "extract", bytes);
+      if (!staged) return staged.error();
+      record.staged_file = staged->string();
+      record.SetString("extract_ext", ExtractExtension(record));
       record.ClearPayload();
-      record.SetString("path", path->string());
     }
+    return Status::Ok();
+  };
+  ExtractNamer namer(config.extract_dir);
+  RecordFn commit = [&](Record& record) -> Status {
+    if (record.staged_file.empty()) return Status::Ok();
+    std::string staged = std::move(record.staged_file);
+    record.staged_file.clear();
+    std::string ext = record.GetString("extract_ext").value_or("bin");
+    record.Erase("extract_ext");
+    auto path = namer.Next(ExtractStem(record, namer.number() + 1), ext);
+    if (!path) {
+      DiscardStagedFile(staged);
+      return path.error();
+    }
+    if (Status s = CommitStagedFile(staged, *path); !s) return s;
+    record.SetString("path", path->string());
     return Status::Ok();
   };
   RecordWriter writer(STDOUT_FILENO,
                       config.headers ? OutputMode::kHeadersOnly : OutputMode::kAuto);
-  return RunRecordMap(config.driver, source, step, writer).ExitCode();
+  return RunRecordMap(config.driver, source, step, writer, extracting ? commit : nullptr)
+      .ExitCode();
 }
 
 int RunValidate(const CatConfig& config) {

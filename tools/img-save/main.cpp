@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   if (!args.count("output")) cli.UsageError("--output DIR is required");
   config.output_dir = args["output"].as<std::string>();
   config.name_template = args["name"].as<std::string>();
+  if (Status s = ValidateNameTemplate(config.name_template); !s) cli.UsageError(s.error().message);
   std::string format = args["format"].as<std::string>();
   if (format != "keep") {
     config.format = FormatFromName(format);

@@ -40,6 +40,18 @@ Image PixelsAsImage(Record& record) {
 
 }  // namespace
 
+Status ValidateNameTemplate(const std::string& name_template) {
+  size_t depth = 0;
+  for (char c : name_template) {
+    if (c == '{' && depth++ > 0) return MakeError("usage", "nested '{' in name template \"" + name_template + "\"");
+    if (c == '}' && depth-- == 0) return MakeError("usage", "'}' without '{' in name template \"" + name_template + "\"");
+  }
+  if (depth) return MakeError("usage", "unclosed '{' in name template \"" + name_template + "\"");
+  if (name_template.find("{}") != std::string::npos)
+    return MakeError("usage", "empty {} in name template \"" + name_template + "\"");
+  return Status::Ok();
+}
+
 Result<std::string> ExpandNameTemplate(const std::string& name_template, const Record& record,
                                        const std::string& ext) {
   std::string out;
@@ -111,13 +123,24 @@ Status RecordSaver::Save(Record& record) {
   if (!name) return name.error();
   auto path = SafeJoin(config_.output_dir, *name);
   if (!path) return path.error();
-  if (!Claim(path->string()))
-    return MakeError("duplicate-name", path->string() + " was already written by an earlier record "
-                                                       "of this run (make the name template unique)");
-  if (Status s = WriteFileAtomic(*path, record.payload); !s) return s;
+  auto staged = StageFile(*path, record.payload);
+  if (!staged) return staged.error();
+  record.staged_file = staged->string();
   record.ClearPayload();
   record.SetString("path", path->string());
   return Status::Ok();
+}
+
+Status RecordSaver::Commit(Record& record) {
+  std::string path = record.GetString("path").value_or("");
+  std::string staged = std::move(record.staged_file);
+  record.staged_file.clear();
+  if (!Claim(path)) {
+    DiscardStagedFile(staged);
+    return MakeError("duplicate-name", path + " was already written by an earlier record of this "
+                                              "run (make the name template unique)");
+  }
+  return CommitStagedFile(staged, path);
 }
 
 int RunSave(const SaveToolConfig& config) {
@@ -129,8 +152,9 @@ int RunSave(const SaveToolConfig& config) {
     return kExitUsage;
   }
   RecordSaver saver(config);
-  return RunStdinMap(config.driver, config.reader,
-                     [&](Record& record) { return saver.Save(record); });
+  return RunStdinMap(
+      config.driver, config.reader, [&](Record& record) { return saver.Save(record); },
+      [&](Record& record) { return saver.Commit(record); });
 }
 
 }  // namespace imgpipe

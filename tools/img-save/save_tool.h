@@ -24,6 +24,9 @@ struct SaveToolConfig {
   ReaderOptions reader;
 };
 
+// Checks a template's syntax once, before any record (a usage error, not a per-record one).
+Status ValidateNameTemplate(const std::string& name_template);
+
 // Expands {id}, {sha256}, {split}, {label}, {ext} (and {key} for any string or integer key of the
 // record); an unknown key or a missing value is an error naming it.
 Result<std::string> ExpandNameTemplate(const std::string& name_template, const Record& record,
@@ -32,11 +35,14 @@ Result<std::string> ExpandNameTemplate(const std::string& name_template, const R
 // Writes one record's payload under config.output_dir and turns the record into its index line
 // (payload removed; `path`, `mime`, `bytes`, `sha256` describe the written file). Two records
 // of one run that name the same file are an error ("duplicate-name") rather than a silent
-// overwrite; `claimed` holds the names written so far.
+// overwrite: the first record (in input order) wins.
 class RecordSaver {
  public:
   explicit RecordSaver(const SaveToolConfig& config) : config_(config) {}
+  // On a worker: encode, name, and write the file under a temporary name.
   Status Save(Record& record);
+  // In input order: claim the name (the first record to name a file wins) and commit the file.
+  Status Commit(Record& record);
 
  private:
   bool Claim(const std::string& path);
