@@ -80,6 +80,18 @@ bool RecordReader::ReadExact(void* dst, size_t n) {
   return true;
 }
 
+bool RecordReader::SkipExact(uint64_t n, uint32_t* crc) {
+  while (n > 0) {
+    if (Available() == 0 && !Fill()) return false;
+    size_t take = size_t(std::min<uint64_t>(n, Available()));
+    *crc = Crc32c(*crc, buf_.data() + pos_, take);
+    pos_ += take;
+    offset_ += take;
+    n -= take;
+  }
+  return true;
+}
+
 Error RecordReader::FrameError(std::string code, const std::string& what) const {
   return MakeError(std::move(code), name_ + ": frame " + std::to_string(frames_) + " (byte " +
                                         std::to_string(frame_start_) + "): " + what);
@@ -129,24 +141,29 @@ Result<bool> RecordReader::ReadFrame(Record* record) {
     return FrameError("too-large", "payload of " + std::to_string(payload_len) +
                                        " bytes exceeds --max-payload " +
                                        std::to_string(options_.frame.max_payload));
-  // Grown as the bytes arrive, so a short stream that claims a large payload costs what it sent,
-  // not what it claimed (a 40-byte input must not allocate a gigabyte).
+  uint32_t crc = Crc32c(0, prefix, sizeof(prefix));
+  crc = Crc32c(crc, header.data(), header.size());
+  crc = Crc32c(crc, len_bytes, sizeof(len_bytes));
   std::vector<uint8_t> payload;
-  constexpr uint64_t kPayloadStep = 64u << 20;
-  while (payload.size() < payload_len) {
-    size_t at = payload.size();
-    size_t n = size_t(std::min<uint64_t>(payload_len - at, std::max<uint64_t>(at, kPayloadStep)));
-    payload.resize(at + n);
-    if (!ReadExact(payload.data() + at, n))
+  if (options_.skip_payloads) {
+    if (!SkipExact(payload_len, &crc))
       return FrameError("truncated", "stream ends inside the payload");
+  } else {
+    // Grown as the bytes arrive, so a short stream that claims a large payload costs what it
+    // sent, not what it claimed (a 40-byte input must not allocate a gigabyte).
+    constexpr uint64_t kPayloadStep = 64u << 20;
+    while (payload.size() < payload_len) {
+      size_t at = payload.size();
+      size_t n = size_t(std::min<uint64_t>(payload_len - at, std::max<uint64_t>(at, kPayloadStep)));
+      payload.resize(at + n);
+      if (!ReadExact(payload.data() + at, n))
+        return FrameError("truncated", "stream ends inside the payload");
+    }
+    crc = Crc32c(crc, payload.data(), payload.size());
   }
   uint8_t crc_bytes[kFrameTrailerSize];
   if (!ReadExact(crc_bytes, sizeof(crc_bytes)))
     return FrameError("truncated", "stream ends inside the CRC");
-  uint32_t crc = Crc32c(0, prefix, sizeof(prefix));
-  crc = Crc32c(crc, header.data(), header.size());
-  crc = Crc32c(crc, len_bytes, sizeof(len_bytes));
-  crc = Crc32c(crc, payload.data(), payload.size());
   if (crc != GetLe(crc_bytes, 4)) return FrameError("bad-frame", "CRC32C mismatch");
   auto parsed = RecordFromFrameHeader(header, payload_len, options_.json);
   if (!parsed) return FrameError(parsed.error().code, parsed.error().message);

@@ -19,6 +19,9 @@ struct ReaderOptions {
   // plain URL lists for img-fetch, path lists for img-cat. Otherwise it is a bad-json record.
   std::string plain_line_key;
   std::string tool = "imgpipe";  // names the tool in error records made for malformed lines
+  // Check payloads (length, CRC) but do not keep them: records come back with payload_info set
+  // and an empty payload. For readers that only look at headers (img-cat --headers).
+  bool skip_payloads = false;
 };
 
 class RecordReader {
@@ -38,6 +41,7 @@ class RecordReader {
   bool Fill();                                   // false at EOF or read error
   size_t Available() const { return end_ - pos_; }
   bool ReadExact(void* dst, size_t n);           // false when the stream ends first
+  bool SkipExact(uint64_t n, uint32_t* crc);     // reads n bytes into the CRC only
   Result<bool> ReadFrame(Record* record);
   Result<bool> ReadLine(Record* record);  // false: the line was blank, nothing read
   Error FrameError(std::string code, const std::string& what) const;

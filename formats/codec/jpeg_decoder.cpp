@@ -68,7 +68,8 @@ Result<ImageInfo> ReadJpegInfo(std::span<const uint8_t> bytes) {
       return MakeError("truncated", "truncated JPEG header (data ends " + where + ")");
     return MakeError("corrupt", "corrupt JPEG header (no marker where one must be, " + where + ")");
   }
-  TjDecompressor tj;
+  // One handle per thread, reused: creating one allocates libjpeg's state every time.
+  thread_local TjDecompressor tj;
   if (tj.get() == nullptr) return MakeError("unsupported", "cannot initialise TurboJPEG");
   int width = 0, height = 0, subsamp = 0, colorspace = 0;
   if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsamp,
@@ -146,7 +147,8 @@ Result<DecodedImage> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeOpti
     return s.error();
   }
 
-  TjDecompressor tj;
+  // One handle per thread, reused: creating one allocates libjpeg's state every time.
+  thread_local TjDecompressor tj;
   if (tj.get() == nullptr) return MakeError("unsupported", "cannot initialise TurboJPEG");
   // LIMITSCANS stops progressive files with hundreds of scans (a known CPU bomb). Stopping on the
   // first warning makes a truncated or damaged scan an error instead of a grey-filled image.

@@ -72,6 +72,8 @@ class CatSource : public RecordSource {
     if (fd_ < 0) return MakeError("io", input + ": " + std::strerror(errno));
     ReaderOptions options = config_.reader;
     options.plain_line_key = "path";  // a plain list of file names works too
+    // Only headers are printed: check payloads but do not keep them.
+    options.skip_payloads = config_.headers && config_.extract_dir.empty();
     reader_ = std::make_unique<RecordReader>(fd_, input == "-" ? "stdin" : input, options);
     return Status::Ok();
   }

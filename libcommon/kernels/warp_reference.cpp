@@ -1,0 +1,103 @@
+// Scalar reference warp: the definition of WarpSpec, evaluated per output pixel and per tap.
+#include "libcommon/kernels/warp_reference.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace imgpipe {
+
+void CubicWeights(float t, float w[4]) {
+  const float a = -0.5f;
+  const float t1 = t + 1.0f, s = 1.0f - t;
+  w[0] = ((a * t1 - 5.0f * a) * t1 + 8.0f * a) * t1 - 4.0f * a;
+  w[1] = ((a + 2.0f) * t - (a + 3.0f)) * t * t + 1.0f;
+  w[2] = ((a + 2.0f) * s - (a + 3.0f)) * s * s + 1.0f;
+  w[3] = 1.0f - w[0] - w[1] - w[2];
+}
+
+namespace {
+
+int MapIndex(int i, int n, BorderMode border) {
+  if (i >= 0 && i < n) return i;
+  if (border == BorderMode::kConstant) return -1;
+  if (border == BorderMode::kReplicate) return std::clamp(i, 0, n - 1);
+  if (n == 1) return 0;
+  while (i < 0 || i >= n) i = i < 0 ? -i - 1 : 2 * n - i - 1;
+  return i;
+}
+
+float Reflect(float u, float n) {
+  const float period = 2.0f * n;
+  float t = u - period * std::floor(u / period);
+  if (t > n) t = period - t;
+  return t;
+}
+
+}  // namespace
+
+void WarpReference(const Image& src, const WarpSpec& spec, int out_w, int out_h, Image* dst) {
+  Image out;
+  out.Allocate(std::max(out_w, 0), std::max(out_h, 0), src.channels);
+  const int c = src.channels, W = src.width, H = src.height;
+  float m[9];
+  for (int i = 0; i < 9; ++i) m[i] = float(spec.inv[i]);
+  const bool persp = m[6] != 0.0f || m[7] != 0.0f || m[8] != 1.0f;
+  auto pixel = [&](int x, int y, int ch) -> float {
+    const int ix = MapIndex(x, W, spec.border), iy = MapIndex(y, H, spec.border);
+    if (ix < 0 || iy < 0) return float(spec.fill[ch]);
+    return float(src.data[(size_t(iy) * W + ix) * c + ch]);
+  };
+  for (int y = 0; y < out.height; ++y) {
+    const float fy = float(y) + 0.5f;
+    const float cu = m[1] * fy + m[2], cv = m[4] * fy + m[5], cw = m[7] * fy + m[8];
+    for (int x = 0; x < out.width; ++x) {
+      const float fx = float(x) + 0.5f;
+      float u = m[0] * fx + cu, v = m[3] * fx + cv;
+      if (persp) {
+        const float w = m[6] * fx + cw;
+        u = u / w;
+        v = v / w;
+        if (!(w > 0.0f)) u = v = -1e9f;
+      }
+      if (spec.border == BorderMode::kReflect) {
+        u = Reflect(u, float(W));
+        v = Reflect(v, float(H));
+      }
+      float px = std::clamp(u - 0.5f, -1e7f, 1e7f), py = std::clamp(v - 0.5f, -1e7f, 1e7f);
+      uint8_t* o = &out.data[(size_t(y) * out.width + x) * c];
+      if (spec.interp == Interp::kNearest) {
+        const int ix = int(std::floor(px + 0.5f)), iy = int(std::floor(py + 0.5f));
+        for (int ch = 0; ch < c; ++ch) o[ch] = uint8_t(pixel(ix, iy, ch));
+        continue;
+      }
+      const float flx = std::floor(px), fly = std::floor(py);
+      const float tx = px - flx, ty = py - fly;
+      const int ix = int(flx), iy = int(fly);
+      for (int ch = 0; ch < c; ++ch) {
+        float value;
+        if (spec.interp == Interp::kBilinear) {
+          const float p00 = pixel(ix, iy, ch), p01 = pixel(ix + 1, iy, ch);
+          const float p10 = pixel(ix, iy + 1, ch), p11 = pixel(ix + 1, iy + 1, ch);
+          const float top = p00 + tx * (p01 - p00);
+          const float bot = p10 + tx * (p11 - p10);
+          value = top + ty * (bot - top);
+        } else {
+          float wx[4], wy[4];
+          CubicWeights(tx, wx);
+          CubicWeights(ty, wy);
+          value = 0.0f;
+          for (int dy = 0; dy < 4; ++dy) {
+            float row = 0.0f;
+            for (int dx = 0; dx < 4; ++dx) row = row + wx[dx] * pixel(ix - 1 + dx, iy - 1 + dy, ch);
+            value = value + wy[dy] * row;
+          }
+          value = std::min(std::max(value, 0.0f), 255.0f);
+        }
+        o[ch] = uint8_t(int(value + 0.5f));
+      }
+    }
+  }
+  *dst = std::move(out);
+}
+
+}  // namespace imgpipe
