@@ -2,6 +2,7 @@
 // size, which pass through imgpipe as text, and must bound nesting depth without recursion.
 #include "libcommon/json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -404,7 +405,10 @@ std::optional<std::vector<std::string_view>> SplitJsonArray(std::string_view raw
         --depth;
       } else if (c == ',' && depth == 0) break;
     }
-    size_t end = i;
+    // Unvalidated input must not loop forever (a stray '}' makes no progress) nor read past the
+    // end (a trailing backslash inside a string skips one byte too many).
+    if (i == start) return std::nullopt;
+    size_t end = std::min(i, raw.size());
     while (end > start && (raw[end - 1] == ' ' || raw[end - 1] == '\n' || raw[end - 1] == '\t' ||
                            raw[end - 1] == '\r'))
       --end;

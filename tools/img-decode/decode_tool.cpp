@@ -34,8 +34,12 @@ Status DecodeRecord(const DecodeToolConfig& config, Record& record) {
 
   int orientation = config.apply_orientation ? info.orientation : 1;
   if (orientation != 1) image = ApplyOrientation(image, orientation);
-  auto [shown_w, shown_h] = OrientedSize(info.width, info.height, orientation);
-  auto [out_w, out_h] = FitLongSide(shown_w, shown_h, config.max_side);
+  // Plain ints, not structured bindings: the box lambda below captures them (clang 14 refuses
+  // to capture bindings).
+  const auto shown = OrientedSize(info.width, info.height, orientation);
+  const int shown_w = shown.first, shown_h = shown.second;
+  const auto out = FitLongSide(shown_w, shown_h, config.max_side);
+  const int out_w = out.first, out_h = out.second;
   if (out_w != image.width || out_h != image.height) {
     Image resized;
     Resize(image, out_w, out_h, &resized);
