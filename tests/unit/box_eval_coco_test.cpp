@@ -48,12 +48,12 @@ class Builder {
 };
 
 TEST(BoxEvalCocoTest, LinspaceMatchesNumpy) {
-  std::vector<double> t = Linspace(0.5, 0.95, 10);
+  std::vector<double> t = NumpyLinspace(0.5, 0.95, 10);
   ASSERT_EQ(t.size(), 10u);
   EXPECT_EQ(t[8], 0.8999999999999999);
   EXPECT_EQ(t[5], 0.75);
   EXPECT_EQ(t[9], 0.95);
-  std::vector<double> r = Linspace(0, 1, 101);
+  std::vector<double> r = NumpyLinspace(0, 1, 101);
   EXPECT_EQ(r[50], 0.5);
   EXPECT_EQ(r[7], 0.07);
   EXPECT_EQ(r[100], 1.0);
@@ -64,7 +64,7 @@ TEST(BoxEvalCocoTest, NumpySumIsPairwise) {
   for (size_t i = 0; i < v.size(); ++i) v[i] = 1.0 / double(i + 1);
   double naive = 0;
   for (double x : v) naive += x;
-  EXPECT_NEAR(NumpyAddReduce(v.data(), v.size()), naive, 1e-13);
+  EXPECT_NEAR(NumpySum(v.data(), v.size()), naive, 1e-13);
   // A small array is summed left to right from 0.
   double a[3] = {1e16, 1.0, -1e16};
   EXPECT_EQ(NumpySum(a, 3), 0.0);

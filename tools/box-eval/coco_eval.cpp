@@ -11,54 +11,6 @@
 
 namespace imgpipe::box_eval {
 
-std::vector<double> Linspace(double start, double stop, size_t num) {
-  std::vector<double> y(num);
-  if (num == 0) return y;
-  if (num == 1) {
-    y[0] = start;
-    return y;
-  }
-  double step = (stop - start) / double(num - 1);
-  for (size_t i = 0; i < num; ++i) y[i] = double(i) * step + start;
-  y[num - 1] = stop;
-  return y;
-}
-
-// numpy/core/src/umath/loops_utils.h.src pairwise_sum: blocks of 128 summed with 8 accumulators.
-double NumpySum(const double* a, size_t n) {
-  if (n < 8) {
-    double res = 0.;
-    for (size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (int j = 0; j < 8; ++j) r[j] = a[j];
-    size_t i;
-    for (i = 8; i < n - (n % 8); i += 8)
-      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return NumpySum(a, n2) + NumpySum(a + n2, n - n2);
-}
-
-double NumpyAddReduce(const double* a, size_t n) {
-  // add.reduce starts from the identity 0.0 and, through the iterator's buffer, hands the inner
-  // loop at most 8192 elements at a time: pairwise within a chunk, sequential across chunks.
-  double sum = 0.0;
-  for (size_t i = 0; i < n; i += 8192) sum += NumpySum(a + i, std::min<size_t>(8192, n - i));
-  return sum;
-}
-
-double NumpyMean(const std::vector<double>& a) {
-  if (a.empty()) return std::nan("");
-  return NumpyAddReduce(a.data(), a.size()) / double(a.size());
-}
-
 namespace {
 
 // Indices of `boxes` ordered by (category, image), input order kept within each group.

@@ -6,20 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "libcommon/numpy_math.h"
 #include "tools/box-eval/eval_data.h"
 
 namespace imgpipe::box_eval {
-
-// np.linspace(start, stop, num) with numpy's arithmetic: start + i * ((stop - start) / (num - 1)),
-// the last value exactly `stop` (so linspace(.5, .95, 10)[8] is 0.8999999999999999).
-std::vector<double> Linspace(double start, double stop, size_t num);
-
-// numpy's pairwise summation of one inner-loop call (pairwise_sum in loops_utils.h.src).
-double NumpySum(const double* a, size_t n);
-// np.sum of a contiguous double array: from 0.0, NumpySum over chunks of 8192 (the iterator's
-// buffer size), added in order. Same bits as numpy.
-double NumpyAddReduce(const double* a, size_t n);
-double NumpyMean(const std::vector<double>& a);  // NaN for an empty array
 
 struct AreaRange {
   std::string label;
@@ -27,8 +17,8 @@ struct AreaRange {
 };
 
 struct CocoParams {
-  std::vector<double> iou_thrs = Linspace(0.5, 0.95, 10);
-  std::vector<double> rec_thrs = Linspace(0.0, 1.0, 101);
+  std::vector<double> iou_thrs = NumpyLinspace(0.5, 0.95, 10);
+  std::vector<double> rec_thrs = NumpyLinspace(0.0, 1.0, 101);
   std::vector<int> max_dets = {1, 10, 100};  // the last one limits detections per image
   std::vector<AreaRange> area_rngs = {{"all", 0, 1e10},
                                       {"small", 0, 1024},

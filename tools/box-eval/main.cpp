@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
              step = ParseNumber(cli, "iou-thr", parts[2]);
       if (step <= 0 || stop < start) cli.UsageError("--iou-thr: need start <= stop and step > 0");
       // pycocotools' own idiom: np.linspace(start, stop, round((stop - start) / step) + 1)
-      config.coco.iou_thrs = Linspace(start, stop, size_t(std::nearbyint((stop - start) / step)) + 1);
+      config.coco.iou_thrs = NumpyLinspace(start, stop, size_t(std::nearbyint((stop - start) / step)) + 1);
     } else {
       config.coco.iou_thrs.clear();
       for (const std::string& s : Split(iou, ',')) config.coco.iou_thrs.push_back(ParseNumber(cli, "iou-thr", s));

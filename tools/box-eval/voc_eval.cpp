@@ -46,7 +46,7 @@ double VocAp(const std::vector<double>& rec, const std::vector<double>& prec, bo
   std::vector<double> terms;
   for (size_t i = 0; i + 1 < n + 2; ++i)
     if (mrec[i + 1] != mrec[i]) terms.push_back((mrec[i + 1] - mrec[i]) * mpre[i + 1]);
-  return NumpyAddReduce(terms.data(), terms.size());
+  return NumpySum(terms.data(), terms.size());
 }
 
 VocEval EvaluateVoc(const EvalDataset& data, const VocParams& params) {

@@ -38,32 +38,10 @@ const char* ClsKindName(ClsKind kind) {
   return "probs";
 }
 
-double NumpyPairwiseSum(const double* a, size_t n) {
-  if (n < 8) {
-    double res = 0.;
-    for (size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (int j = 0; j < 8; ++j) r[j] = a[j];
-    size_t i = 8;
-    for (; i < n - (n % 8); i += 8) {
-      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-    }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return NumpyPairwiseSum(a, n2) + NumpyPairwiseSum(a + n2, n - n2);
-}
-
 namespace {
 
 double Mean(const std::vector<double>& v) {
-  return v.empty() ? 0.0 : NumpyPairwiseSum(v.data(), v.size()) / double(v.size());
+  return v.empty() ? 0.0 : NumpySum(v.data(), v.size()) / double(v.size());
 }
 
 std::string Quote(std::string_view s) { return JsonString(s); }

@@ -1,6 +1,8 @@
 // cls-eval: classification metrics from prediction records, with scikit-learn's exact semantics.
 #pragma once
 
+#include "libcommon/numpy_math.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -101,9 +103,6 @@ std::string ClsMetricsJson(const ClsMetrics& m);
 // A readable report: the summary numbers, the per-class table, the confusion matrix.
 std::string ClsMetricsTable(const ClsMetrics& m);
 
-// numpy's pairwise summation (np.add.reduce on a contiguous float64 array), so means come out
-// bit for bit as numpy's: blocks of 8 partial sums up to 128 elements, halving above that.
-double NumpyPairwiseSum(const double* a, size_t n);
 
 struct ClsEvalConfig {
   std::vector<std::string> inputs;  // files; "-" or none: stdin
