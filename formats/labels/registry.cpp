@@ -1,5 +1,5 @@
-// The list of label formats. Each format file defines its `const Format kXxxFormat`; weak
-// declarations let the build link while a format is still being written (it is then absent).
+// The list of label formats. Each format file defines its `const Format kXxxFormat`; naming
+// them here (strongly) is also what pulls their object files out of the static library.
 #include "formats/labels/dataset.h"
 
 namespace imgpipe::labels {
@@ -16,15 +16,14 @@ namespace imgpipe::labels {
   X(kLabelMeFormat)              \
   X(kHfFormat)
 
-#define IMGPIPE_DECLARE(name) extern const Format name __attribute__((weak));
+#define IMGPIPE_DECLARE(name) extern const Format name;
 IMGPIPE_LABEL_FORMATS(IMGPIPE_DECLARE)
 #undef IMGPIPE_DECLARE
 
 const std::vector<const Format*>& AllFormats() {
   static const std::vector<const Format*> formats = [] {
     std::vector<const Format*> all;
-#define IMGPIPE_ADD(name) \
-  if (&name != nullptr) all.push_back(&name);
+#define IMGPIPE_ADD(name) all.push_back(&name);
     IMGPIPE_LABEL_FORMATS(IMGPIPE_ADD)
 #undef IMGPIPE_ADD
     return all;

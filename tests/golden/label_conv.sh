@@ -59,6 +59,13 @@ if kind == "coco":
         if not deep(p, q):
             ok = False
             print(f"{name} differ:\n  {json.dumps(p)[:600]}\n  {json.dumps(q)[:600]}")
+elif kind == "coco-nd":  # through the stream: categories keep ids and names (supercategory is lost)
+    x, y = coco(a), coco(b)
+    x = (x[0], {k: {"id": c["id"], "name": c["name"]} for k, c in x[1].items()}, x[2])
+    for name, p, q in zip(("images", "categories", "annotations"), x, y):
+        if not deep(p, q):
+            ok = False
+            print(f"{name} differ:\n  {json.dumps(p)[:600]}\n  {json.dumps(q)[:600]}")
 elif kind == "coco-boxes":  # same annotations by id: image, category, bbox
     (_, ca, x), (_, cb, y) = coco(a), coco(b)
     for k in set(x) | set(y):
@@ -90,7 +97,7 @@ assert_jq_eq "coco -> ndjson: xywh becomes outer-edge x0,y0,x1,y1" "$T/coco.ndjs
 assert_jq "coco -> ndjson: RLE segmentation kept raw, crowd flagged" "$T/coco.ndjson" '.[1].boxes[0] | .iscrowd == true and .segmentation.counts == [0,10,20,5] and .category_id == 18'
 run -i "$T/coco.ndjson" "$LC" --from ndjson --to coco -o "$T/coco_rt.json"
 assert_rc "ndjson -> coco exits 0" 0
-same "coco -> ndjson -> coco: same images, categories (ids 1,3,18) and annotations" coco "$D/coco/ann.json" "$T/coco_rt.json"
+same "coco -> ndjson -> coco: same images, categories (ids 1,3,18) and annotations" coco-nd "$D/coco/ann.json" "$T/coco_rt.json"
 run "$LC" --from coco --to coco "$D/coco/ann.json" -o "$T/coco_direct.json"
 same "coco -> coco keeps everything" coco "$D/coco/ann.json" "$T/coco_direct.json"
 assert_jq "coco -> coco keeps info and licenses" "$T/coco_direct.json" '.[0].info.year == 2024 and .[0].licenses[0].name == "CC-BY"'
