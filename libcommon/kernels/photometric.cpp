@@ -3,6 +3,11 @@
 // The SIMD kernels use the same float operations in the same order as photometric_reference.cpp
 // (Mul and Add kept separate, no FMA), so every target gives the reference's bytes exactly.
 
+// GCC contracts a * b + c into an FMA where the target has one (its default is
+// -ffp-contract=fast even in ISO C++ mode); that would make AVX2 round differently from SSE4
+// and from the scalar reference, so the result would depend on the machine. Keep them apart.
+#pragma GCC optimize("fp-contract=off")
+
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "libcommon/kernels/photometric.cpp"
 #include "libcommon/kernels/photometric.h"

@@ -1,4 +1,7 @@
 // Scalar photometric references: per pixel, straight from torchvision's definitions.
+// No FMA contraction: the same float results on every machine (see warp.cpp).
+#pragma GCC optimize("fp-contract=off")
+
 #include "libcommon/kernels/photometric_reference.h"
 
 #include <algorithm>

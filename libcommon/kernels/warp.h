@@ -24,10 +24,12 @@ struct WarpSpec {
   uint8_t fill[4] = {0, 0, 0, 0};  // kConstant: the colour, per channel
 };
 
-// dst = src warped to out_w x out_h (u8, 1..4 channels; dst is (re)allocated). Coordinates are
-// computed in float with the same operations as WarpReference, so nearest matches it exactly
-// and bilinear/bicubic within 1. Bicubic is Keys' a = -0.5 (Catmull-Rom, as PIL). Highway,
-// dynamically dispatched; gathers fetch a whole pixel (4 bytes) per tap.
+// dst = src warped to out_w x out_h (u8, 1..4 channels; dst is (re)allocated). Everything is
+// computed in float with the same operations, in the same order, as WarpReference (no FMA
+// contraction), so the result is WarpReference's byte for byte on every target: a run does not
+// depend on the machine's SIMD width. Bicubic is Keys' a = -0.5 (Catmull-Rom, as PIL); no
+// antialiasing when shrinking (as OpenCV's warpAffine / INTER_LINEAR resize). Highway, dynamically
+// dispatched; gathers fetch a whole pixel (4 bytes) per tap.
 void Warp(const Image& src, const WarpSpec& spec, int out_w, int out_h, Image* dst);
 
 }  // namespace imgpipe

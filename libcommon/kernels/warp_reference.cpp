@@ -1,4 +1,7 @@
 // Scalar reference warp: the definition of WarpSpec, evaluated per output pixel and per tap.
+// No FMA contraction: the same float results on every machine (see warp.cpp).
+#pragma GCC optimize("fp-contract=off")
+
 #include "libcommon/kernels/warp_reference.h"
 
 #include <algorithm>
