@@ -29,7 +29,8 @@ bench: build
 fuzz:
 	scripts/install-deps fuzz
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD)-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DIMGPIPE_FUZZ=ON -DIMGPIPE_SANITIZE=ON -DIMGPIPE_TESTS=OFF -DIMGPIPE_BENCH=OFF >/dev/null
+	  -DIMGPIPE_FUZZ=ON -DIMGPIPE_SANITIZE=ON -DIMGPIPE_TESTS=OFF -DIMGPIPE_BENCH=OFF \
+	  -DIMGPIPE_PROGRAMS=OFF >/dev/null
 	cmake --build $(BUILD)-fuzz -j $(JOBS)
 	scripts/run-fuzzers $(BUILD)-fuzz $(FUZZ_SECONDS)
 
