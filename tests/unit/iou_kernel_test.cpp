@@ -11,20 +11,11 @@
 
 #include "libcommon/kernels/iou.h"
 #include "libcommon/kernels/iou_reference.h"
+#include "tests/support/highway_targets.h"
 
 namespace imgpipe {
 namespace {
 
-void ForEachTarget(const std::function<void()>& body) {
-  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t target : targets) {
-    SCOPED_TRACE(std::string("target ") + hwy::TargetName(target));
-    hwy::SetSupportedTargetsForTest(target);
-    body();
-  }
-  hwy::SetSupportedTargetsForTest(0);
-}
 
 // Random boxes with the awkward cases mixed in: zero area (a point, a line), touching edges,
 // nested, identical, inverted, far apart, integer grids (many exact ties).

@@ -13,6 +13,7 @@
 #include "libcommon/image.h"
 #include "libcommon/kernels/resize.h"
 #include "libcommon/kernels/resize_reference.h"
+#include "tests/support/highway_targets.h"
 
 namespace imgpipe {
 namespace {
@@ -51,17 +52,6 @@ int MaxDiff(const Image& a, const Image& b) {
   return diff;
 }
 
-// Runs body once per target that is both compiled into this binary and supported by the CPU.
-void ForEachTarget(const std::function<void()>& body) {
-  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t target : targets) {
-    SCOPED_TRACE(std::string("target ") + hwy::TargetName(target));
-    hwy::SetSupportedTargetsForTest(target);
-    body();
-  }
-  hwy::SetSupportedTargetsForTest(0);
-}
 
 void ExpectNearReference(const Image& src, int w, int h, ResizeFn fast, ResizeFn reference) {
   SCOPED_TRACE(std::to_string(src.width) + "x" + std::to_string(src.height) + "x" +

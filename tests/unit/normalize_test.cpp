@@ -12,20 +12,11 @@
 
 #include "libcommon/kernels/normalize.h"
 #include "libcommon/kernels/normalize_reference.h"
+#include "tests/support/highway_targets.h"
 
 namespace imgpipe {
 namespace {
 
-void ForEachTarget(const std::function<void()>& body) {
-  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t target : targets) {
-    SCOPED_TRACE(std::string("target ") + hwy::TargetName(target));
-    hwy::SetSupportedTargetsForTest(target);
-    body();
-  }
-  hwy::SetSupportedTargetsForTest(0);
-}
 
 Image RandomImage(std::mt19937& rng, int w, int h, int c, SampleType t) {
   Image img;

@@ -8,6 +8,7 @@
 
 #include "libcommon/kernels/photometric.h"
 #include "libcommon/kernels/photometric_reference.h"
+#include "tests/support/highway_targets.h"
 
 namespace imgpipe {
 namespace {
@@ -22,16 +23,6 @@ Image RandomImage(std::mt19937& rng, int w, int h, int c) {
   return img;
 }
 
-void ForEachTarget(const std::function<void()>& body) {
-  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t target : targets) {
-    SCOPED_TRACE(std::string("target ") + hwy::TargetName(target));
-    hwy::SetSupportedTargetsForTest(target);
-    body();
-  }
-  hwy::SetSupportedTargetsForTest(0);
-}
 
 using Kernel = void (*)(Image&, float);
 

@@ -10,6 +10,7 @@
 
 #include "libcommon/kernels/warp.h"
 #include "libcommon/kernels/warp_reference.h"
+#include "tests/support/highway_targets.h"
 
 namespace imgpipe {
 namespace {
@@ -21,16 +22,6 @@ Image RandomImage(std::mt19937& rng, int w, int h, int c) {
   return img;
 }
 
-void ForEachTarget(const std::function<void()>& body) {
-  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t target : targets) {
-    SCOPED_TRACE(std::string("target ") + hwy::TargetName(target));
-    hwy::SetSupportedTargetsForTest(target);
-    body();
-  }
-  hwy::SetSupportedTargetsForTest(0);
-}
 
 // Inverse of: rotate by `deg` about the centre of an out_w x out_h output, scale s, shift, and
 // optionally a perspective term.
