@@ -25,10 +25,31 @@ class TjDecompressor {
   TjDecompressor(const TjDecompressor&) = delete;
   TjDecompressor& operator=(const TjDecompressor&) = delete;
   tjhandle get() const { return handle_; }
+  // libjpeg can be left in a state that fails the next, valid image after a corrupt one: a
+  // handle reused across images (one per thread) is replaced after every failure.
+  void Reset() {
+    if (handle_ != nullptr) tjDestroy(handle_);
+    handle_ = tjInitDecompress();
+  }
   std::string ErrorString() const { return handle_ ? tjGetErrorStr2(handle_) : "no handle"; }
 
  private:
   tjhandle handle_;
+};
+
+// Resets the handle when the function returns without having called Done(): every error path
+// then leaves a fresh handle for the next image.
+class ResetUnlessDone {
+ public:
+  explicit ResetUnlessDone(TjDecompressor& tj) : tj_(tj) {}
+  ~ResetUnlessDone() {
+    if (!done_) tj_.Reset();
+  }
+  void Done() { done_ = true; }
+
+ private:
+  TjDecompressor& tj_;
+  bool done_ = false;
 };
 
 bool Contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
@@ -71,6 +92,7 @@ Result<ImageInfo> ReadJpegInfo(std::span<const uint8_t> bytes) {
   // One handle per thread, reused: creating one allocates libjpeg's state every time.
   thread_local TjDecompressor tj;
   if (tj.get() == nullptr) return MakeError("unsupported", "cannot initialise TurboJPEG");
+  ResetUnlessDone reset_guard(tj);
   int width = 0, height = 0, subsamp = 0, colorspace = 0;
   if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsamp,
                           &colorspace) != 0) {
@@ -93,6 +115,7 @@ Result<ImageInfo> ReadJpegInfo(std::span<const uint8_t> bytes) {
                                                                          : 3;
   info.bits_per_sample = 8;
   info.orientation = ParseExifOrientation(bytes);
+  reset_guard.Done();
   return info;
 }
 
@@ -150,6 +173,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeOpti
   // One handle per thread, reused: creating one allocates libjpeg's state every time.
   thread_local TjDecompressor tj;
   if (tj.get() == nullptr) return MakeError("unsupported", "cannot initialise TurboJPEG");
+  ResetUnlessDone reset_guard(tj);
   // LIMITSCANS stops progressive files with hundreds of scans (a known CPU bomb). Stopping on the
   // first warning makes a truncated or damaged scan an error instead of a grey-filled image.
   const int base_flags = TJFLAG_LIMITSCANS;
@@ -185,6 +209,7 @@ Result<DecodedImage> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeOpti
     CmykToChannels(cmyk_buffer.data(), HasAdobeMarker(bytes), out.image.data.data(),
                    options.channels, size_t(width) * height);
   }
+  if (rc == 0) reset_guard.Done();  // after a tolerated warning, start the next image afresh
   return out;
 }
 

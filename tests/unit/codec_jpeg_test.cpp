@@ -212,3 +212,22 @@ TEST(CodecJpeg, CmykScaled) {
 
 }  // namespace
 }  // namespace imgpipe
+
+namespace imgpipe {
+namespace {
+
+// Decoders keep one TurboJPEG handle per thread: a corrupt image must not poison the handle
+// for the valid images after it (img-decode's workers decode thousands in a row).
+TEST(CodecJpeg, ValidImageDecodesAfterCorruptOnesOnTheSameThread) {
+  const Image rgb = testing::MakePattern(64, 48, 3);
+  const Bytes good = testing::MakeJpeg(rgb);
+  int failures = 0;
+  for (size_t i = 0; i < good.size() * 8; i += 7) {
+    if (!DecodeImage(testing::FlipBit(good, i), {}).ok()) ++failures;
+    ASSERT_TRUE(DecodeImage(good, {}).ok()) << "after flipping bit " << i;
+  }
+  EXPECT_GT(failures, 0);  // some flips really were errors
+}
+
+}  // namespace
+}  // namespace imgpipe
