@@ -68,71 +68,38 @@ ImageFormat SniffFormat(std::span<const uint8_t> b) {
   return ImageFormat::kUnknown;
 }
 
-const char* MimeOf(ImageFormat f) {
-  switch (f) {
-    case ImageFormat::kJpeg:
-      return "image/jpeg";
-    case ImageFormat::kPng:
-      return "image/png";
-    case ImageFormat::kGif:
-      return "image/gif";
-    case ImageFormat::kBmp:
-      return "image/bmp";
-    case ImageFormat::kTga:
-      return "image/x-tga";
-    case ImageFormat::kPsd:
-      return "image/vnd.adobe.photoshop";
-    case ImageFormat::kWebp:
-      return "image/webp";
-    case ImageFormat::kUnknown:
-      break;
-  }
-  return "application/octet-stream";
+namespace {
+
+// One row per format: its short name, MIME type and file extension.
+struct FormatNames {
+  ImageFormat format;
+  const char* name;
+  const char* mime;
+  const char* ext;
+};
+constexpr FormatNames kFormatNames[] = {
+    {ImageFormat::kJpeg, "jpeg", "image/jpeg", "jpg"},
+    {ImageFormat::kPng, "png", "image/png", "png"},
+    {ImageFormat::kGif, "gif", "image/gif", "gif"},
+    {ImageFormat::kBmp, "bmp", "image/bmp", "bmp"},
+    {ImageFormat::kTga, "tga", "image/x-tga", "tga"},
+    {ImageFormat::kPsd, "psd", "image/vnd.adobe.photoshop", "psd"},
+    {ImageFormat::kWebp, "webp", "image/webp", "webp"},
+};
+constexpr FormatNames kUnknownNames = {ImageFormat::kUnknown, "unknown",
+                                       "application/octet-stream", "bin"};
+
+const FormatNames& NamesOf(ImageFormat f) {
+  for (const FormatNames& n : kFormatNames)
+    if (n.format == f) return n;
+  return kUnknownNames;
 }
 
-const char* ExtensionOf(ImageFormat f) {
-  switch (f) {
-    case ImageFormat::kJpeg:
-      return "jpg";
-    case ImageFormat::kPng:
-      return "png";
-    case ImageFormat::kGif:
-      return "gif";
-    case ImageFormat::kBmp:
-      return "bmp";
-    case ImageFormat::kTga:
-      return "tga";
-    case ImageFormat::kPsd:
-      return "psd";
-    case ImageFormat::kWebp:
-      return "webp";
-    case ImageFormat::kUnknown:
-      break;
-  }
-  return "bin";
-}
+}  // namespace
 
-const char* NameOf(ImageFormat f) {
-  switch (f) {
-    case ImageFormat::kJpeg:
-      return "jpeg";
-    case ImageFormat::kPng:
-      return "png";
-    case ImageFormat::kGif:
-      return "gif";
-    case ImageFormat::kBmp:
-      return "bmp";
-    case ImageFormat::kTga:
-      return "tga";
-    case ImageFormat::kPsd:
-      return "psd";
-    case ImageFormat::kWebp:
-      return "webp";
-    case ImageFormat::kUnknown:
-      break;
-  }
-  return "unknown";
-}
+const char* MimeOf(ImageFormat f) { return NamesOf(f).mime; }
+const char* ExtensionOf(ImageFormat f) { return NamesOf(f).ext; }
+const char* NameOf(ImageFormat f) { return NamesOf(f).name; }
 
 ImageFormat FormatFromName(std::string_view name) {
   std::string s;
