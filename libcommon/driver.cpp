@@ -278,12 +278,16 @@ class Pipeline {
   RunSummary summary_;
 };
 
-void PrintSummary(const DriverConfig& config, const RunSummary& s) {
+
+}  // namespace
+
+void PrintRunSummary(const DriverConfig& config, const RunSummary& s, const std::string& in_note,
+                     const std::vector<std::string>& notes) {
   if (s.output_closed) return;  // `| head`: end quietly
   bool has_failures = s.failed > 0;
   if (config.quiet && !has_failures) return;
-  std::string line = std::to_string(s.in) + " in, " + std::to_string(s.out) + " out, " +
-                     std::to_string(s.dropped) + " dropped";
+  std::string line = std::to_string(s.in) + " in" + in_note + ", " + std::to_string(s.out) +
+                     " out, " + std::to_string(s.dropped) + " dropped";
   if (has_failures) {
     line += "; " + std::to_string(s.failed) + " failed (";
     bool first = true;
@@ -294,12 +298,11 @@ void PrintSummary(const DriverConfig& config, const RunSummary& s) {
     }
     line += ")";
   }
+  for (const std::string& note : notes) line += "; " + note;
   if (s.upstream_errors) line += "; " + std::to_string(s.upstream_errors) + " with earlier errors";
   if (s.stopped_on_error) line += "; stopped at the first failure (--on-error=fail)";
   Report(config.tool, has_failures ? Severity::kWarning : Severity::kNote, line);
 }
-
-}  // namespace
 
 int RunSummary::ExitCode() const {
   if (stream_error) return kExitUsage;
@@ -311,7 +314,7 @@ RunSummary RunRecordMap(const DriverConfig& config, RecordSource& source, const 
                         RecordWriter& writer, const RecordFn& finish) {
   Pipeline pipeline(config, fn, finish, writer);
   RunSummary summary = pipeline.Run(source);
-  PrintSummary(config, summary);
+  PrintRunSummary(config, summary);
   return summary;
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "libcommon/record.h"
 #include "libcommon/result.h"
@@ -58,6 +59,12 @@ struct RunSummary {
   bool stopped_on_error = false;
   int ExitCode() const;
 };
+
+// The end-of-run line on stderr: "<in> in<in_note>, <out> out, <dropped> dropped; <failed> failed
+// (<code> <n>, ...); <notes>...". Nothing when the output was closed, or when quiet without
+// failures. Tools with their own loop (img-fetch) print theirs through it too.
+void PrintRunSummary(const DriverConfig& config, const RunSummary& summary,
+                     const std::string& in_note = "", const std::vector<std::string>& notes = {});
 
 // Runs `fn` over every record of `source`, writing results to `writer`. Records that arrive with
 // an `error` key are passed on without calling `fn`. Prints the summary (unless quiet) and returns

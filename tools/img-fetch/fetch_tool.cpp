@@ -320,26 +320,12 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
   if (reader_done) reader.join();
   else reader.detach();
 
-  if (!s.output_closed && (!config.driver.quiet || s.failed > 0)) {
-    std::string line = std::to_string(s.in) + " in";
-    if (res.found) line += " (+" + std::to_string(res.found) + " found by crawling)";
-    line += ", " + std::to_string(s.out) + " out, " + std::to_string(s.dropped) + " dropped";
-    if (s.failed) {
-      line += "; " + std::to_string(s.failed) + " failed (";
-      bool first = true;
-      for (const auto& [code, n] : s.failures_by_code) {
-        line += (first ? "" : ", ") + code + " " + std::to_string(n);
-        first = false;
-      }
-      line += ")";
-    }
-    if (res.skipped_journal) line += "; " + std::to_string(res.skipped_journal) + " already in the journal";
-    if (res.skipped_shard) line += "; " + std::to_string(res.skipped_shard) + " in other shards";
-    if (res.duplicates) line += "; " + std::to_string(res.duplicates) + " duplicates";
-    if (s.upstream_errors) line += "; " + std::to_string(s.upstream_errors) + " with earlier errors";
-    if (s.stopped_on_error) line += "; stopped at the first failure (--on-error=fail)";
-    Report(tool, s.failed ? Severity::kWarning : Severity::kNote, line);
-  }
+  std::vector<std::string> notes;
+  if (res.skipped_journal) notes.push_back(std::to_string(res.skipped_journal) + " already in the journal");
+  if (res.skipped_shard) notes.push_back(std::to_string(res.skipped_shard) + " in other shards");
+  if (res.duplicates) notes.push_back(std::to_string(res.duplicates) + " duplicates");
+  PrintRunSummary(config.driver, s,
+                  res.found ? " (+" + std::to_string(res.found) + " found by crawling)" : "", notes);
   return res;
 }
 
