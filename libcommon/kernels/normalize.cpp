@@ -5,7 +5,10 @@
 // Why one index map per output sample: channel order (RGB/BGR), layout (CHW/HWC), gray
 // replication, centre crop and letterbox padding all become *where a sample is read from* and
 // *which affine constant it gets*. The SIMD loop then has no per-mode branches at all. Two
-// contiguous fast paths cover the common no-horizontal-resize case without gathers.
+// contiguous fast paths cover the common no-horizontal-resize case without gathers; for u8 RGB
+// rows that need no vertical resampling either (the normalise-only pass) they read the source
+// bytes directly instead of going through the float row. The per-call plan (tap and constant
+// tables) is kept per thread and reused while the inputs repeat.
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "libcommon/kernels/normalize.cpp"
@@ -15,9 +18,11 @@
 #include <hwy/highway.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "hwy/aligned_allocator.h"
@@ -49,11 +54,18 @@ struct Plan {
   // Fast paths when the horizontal axis is the identity.
   bool fast_hwc = false;     // 3-channel source, hwc, RGB: out[j] = row[j] * scale + bias
   bool fast_planar = false;  // 3-channel source, chw: deinterleave with LoadInterleaved3
+  // u8 3-channel source, x identity, chw or RGB hwc: rows whose vertical weight is exactly 1 are
+  // read straight from the source bytes (no float row).
+  bool direct_u8 = false;
+  bool tables = true;  // idx / hw / pad_row built (not needed when every row goes direct)
   int perm[3] = {0, 1, 2};
   float ch_scale[3] = {1, 1, 1}, ch_bias[3] = {0, 0, 0};
 };
 
 constexpr size_t kRowSlack = 64;  // floats after the row, so overlapping loads stay inside
+// The direct paths need out_w >= Lanes(float); 64 covers every target (2048-bit SVE), so a plan
+// that skips the per-sample tables never meets a target that would need them.
+constexpr int kDirectMinWidth = 64;
 
 inline uint16_t F16FromFloatScalar(float f) {
   const float scale_to_inf = 0x1.0p+112f, scale_to_zero = 0x1.0p-110f;
@@ -269,6 +281,89 @@ void PlanarRow(const float* HWY_RESTRICT row, const Plan& p, uint8_t* const* out
   }
 }
 
+#if HWY_TARGET != HWY_SCALAR
+// CHW straight from interleaved u8 RGB: every 128-bit block of a vector takes 4 pixels (12
+// bytes; a lane permute spreads 3 words per block), then one byte shuffle per channel zero-extends
+// that channel's 4 samples into i32 lanes: load, permute, 3 x (shuffle, convert, FMA, store).
+// `avail` is how many bytes may be read from `row` (the image may end right after it).
+template <NormDtype D>
+void PlanarRowU8(const uint8_t* HWY_RESTRICT row, size_t avail, const Plan& p,
+                 uint8_t* const* outs) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const hn::Repartition<uint8_t, decltype(df)> d8;
+  const size_t N = hn::Lanes(df);
+  const size_t w = size_t(p.out_w);
+  HWY_DASSERT(N >= 4 && w >= N);
+  HWY_ALIGN int32_t lane_word[hn::MaxLanes(di)];
+  for (size_t i = 0; i < N; ++i) lane_word[i] = int32_t(3 * (i / 4) + std::min<size_t>(i % 4, 2));
+  const auto spread = hn::SetTableIndices(di, lane_word);
+  constexpr uint8_t Z = 0x80;
+  HWY_ALIGN static constexpr uint8_t kPick[3][16] = {
+      {0, Z, Z, Z, 3, Z, Z, Z, 6, Z, Z, Z, 9, Z, Z, Z},
+      {1, Z, Z, Z, 4, Z, Z, Z, 7, Z, Z, Z, 10, Z, Z, Z},
+      {2, Z, Z, Z, 5, Z, Z, Z, 8, Z, Z, Z, 11, Z, Z, Z}};
+  const auto pick0 = hn::LoadDup128(d8, kPick[p.perm[0]]);
+  const auto pick1 = hn::LoadDup128(d8, kPick[p.perm[1]]);
+  const auto pick2 = hn::LoadDup128(d8, kPick[p.perm[2]]);
+  const auto s0 = hn::Set(df, p.ch_scale[0]), s1 = hn::Set(df, p.ch_scale[1]),
+             s2 = hn::Set(df, p.ch_scale[2]);
+  const auto b0 = hn::Set(df, p.ch_bias[0]), b1 = hn::Set(df, p.ch_bias[1]),
+             b2 = hn::Set(df, p.ch_bias[2]);
+  uint8_t* HWY_RESTRICT out0 = outs[0];  // locals: the stores cannot alias them
+  uint8_t* HWY_RESTRICT out1 = outs[1];
+  uint8_t* HWY_RESTRICT out2 = outs[2];
+  const auto block = [&](const uint8_t* HWY_RESTRICT px, size_t x) HWY_ATTR {
+    auto bytes = hn::LoadU(d8, px);  // 4N bytes, 3N used
+    if (N > 4) bytes = hn::BitCast(d8, hn::TableLookupLanes(hn::BitCast(di, bytes), spread));
+    const auto c0 = hn::ConvertTo(df, hn::BitCast(di, hn::TableLookupBytesOr0(bytes, pick0)));
+    const auto c1 = hn::ConvertTo(df, hn::BitCast(di, hn::TableLookupBytesOr0(bytes, pick1)));
+    const auto c2 = hn::ConvertTo(df, hn::BitCast(di, hn::TableLookupBytesOr0(bytes, pick2)));
+    StoreOut<D>(df, hn::MulAdd(c0, s0, b0), out0, x);
+    StoreOut<D>(df, hn::MulAdd(c1, s1, b1), out1, x);
+    StoreOut<D>(df, hn::MulAdd(c2, s2, b2), out2, x);
+  };
+  size_t x = 0;
+  for (; x + N <= w && 3 * x + 4 * N <= avail; x += N) block(row + 3 * x, x);
+  if (x < w) {  // the last (overlapping) vectors, from a copy so the 4N-byte load stays inside
+    HWY_ALIGN uint8_t tail[4 * hn::MaxLanes(df)] = {};
+    for (x = std::min(x, w - N);; x = std::min(x + N, w - N)) {
+      std::memcpy(tail, row + 3 * x, 3 * N);
+      block(tail, x);
+      if (x + N >= w) break;
+    }
+  }
+}
+#endif
+
+// CHW from u8 RGB, one lane at a time (the scalar target, or rows narrower than a vector).
+template <NormDtype D>
+void PlanarRowU8Lanes(const uint8_t* HWY_RESTRICT row, const Plan& p, uint8_t* const* outs) {
+  for (size_t x = 0; x < size_t(p.out_w); ++x) {
+    for (int c = 0; c < 3; ++c) {
+      const float v = float(row[3 * x + p.perm[c]]) * p.ch_scale[c] + p.ch_bias[c];
+      normalize_internal::StoreScalar(v, D, outs[c], x);
+    }
+  }
+}
+
+// RGB HWC straight from u8: out[j] = src[j] * scale[j] + bias[j] (the constants repeat every 3).
+template <NormDtype D>
+void HwcRowU8(const uint8_t* HWY_RESTRICT row, const Plan& p, uint8_t* HWY_RESTRICT out) {
+  const hn::ScalableTag<float> df;
+  const size_t N = hn::Lanes(df);
+  const size_t len = p.seg_len;
+  const float* HWY_RESTRICT scale = p.scale.data();
+  const float* HWY_RESTRICT bias = p.bias.data();
+  HWY_DASSERT(len >= N);
+  for (size_t j = 0; j < len; j += N) {
+    if (j + N > len) j = len - N;
+    const auto v = hn::MulAdd(LoadAsFloat(df, row + j), hn::LoadU(df, scale + j),
+                              hn::LoadU(df, bias + j));
+    StoreOut<D>(df, v, out, j);
+  }
+}
+
 template <NormDtype D>
 void PadSegment(const Plan& p, int s, uint8_t* HWY_RESTRICT out) {
   const hn::ScalableTag<float> df;
@@ -285,6 +380,18 @@ void PadSegment(const Plan& p, int s, uint8_t* HWY_RESTRICT out) {
   }
 }
 
+// The float row, kept per thread across calls (a stream calls this once per image).
+inline float* RowScratch(size_t floats) {
+  static thread_local hwy::AlignedFreeUniquePtr<float[]> row;
+  static thread_local size_t capacity = 0;
+  if (floats > capacity) {
+    row = hwy::AllocateAligned<float>(floats);
+    std::fill(row.get(), row.get() + floats, 0.0f);  // the slack is read by overlapping loads
+    capacity = floats;
+  }
+  return row.get();
+}
+
 template <typename T, NormDtype D>
 void NormalizeRows(const Plan& p, const uint8_t* src_bytes, uint8_t* out) {
   const hn::ScalableTag<float> df;
@@ -292,11 +399,19 @@ void NormalizeRows(const Plan& p, const uint8_t* src_bytes, uint8_t* out) {
   const size_t esize = NormDtypeSize(D);
   const size_t src_len = size_t(p.src_w) * p.src_c;
   const size_t row_len = size_t(p.xw) * p.src_c;
-  auto row = hwy::AllocateAligned<float>(row_len + normalize_internal::kRowSlack);
-  std::fill(row.get(), row.get() + row_len + normalize_internal::kRowSlack, 0.0f);
-  std::vector<const T*> rows(std::max(p.y_taps, 1));
+  float* row = nullptr;  // allocated on the first row that needs it
+  const T* rows[64];     // vertical taps of one output row (a larger count falls back to a vector)
+  std::vector<const T*> rows_big;
+  const T** taps = rows;
+  if (p.y_taps > 64) {
+    rows_big.resize(size_t(p.y_taps));
+    taps = rows_big.data();
+  }
   const size_t plane = size_t(p.out_w) * p.out_h;
   const bool planar = p.fast_planar && size_t(p.out_w) >= hn::Lanes(df);
+  const bool direct = std::is_same_v<T, uint8_t> && p.direct_u8;
+  const bool direct_vec = direct && size_t(p.out_w) >= hn::Lanes(df) && HWY_TARGET != HWY_SCALAR;
+  HWY_DASSERT(p.tables || direct);
   for (int y = 0; y < p.out_h; ++y) {
     uint8_t* seg_out[3];
     for (int s = 0; s < p.segments; ++s) {
@@ -308,12 +423,36 @@ void NormalizeRows(const Plan& p, const uint8_t* src_bytes, uint8_t* out) {
       for (int s = 0; s < p.segments; ++s) PadSegment<D>(p, s, seg_out[s]);
       continue;
     }
-    for (int k = 0; k < n; ++k) rows[k] = src + size_t(p.y_start[y] + k) * src_len + size_t(p.xlo) * p.src_c;
-    VerticalRow(rows.data(), p.y_w.data() + size_t(y) * p.y_taps, n, row_len, row.get());
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      if (direct && n == 1 && p.y_w[size_t(y) * p.y_taps] == 1.0f) {
+        const size_t at = size_t(p.y_start[y]) * src_len;
+        const uint8_t* src_row = src + at;
+        if (!p.chw && direct_vec) {
+          HwcRowU8<D>(src_row, p, seg_out[0]);
+        } else if (!p.chw) {
+          for (size_t j = 0; j < p.seg_len; ++j) {
+            normalize_internal::StoreScalar(float(src_row[j]) * p.scale[j] + p.bias[j], D,
+                                            seg_out[0], j);
+          }
+        } else {
+#if HWY_TARGET != HWY_SCALAR
+          if (direct_vec) {
+            PlanarRowU8<D>(src_row, size_t(p.src_h) * src_len - at, p, seg_out);
+            continue;
+          }
+#endif
+          PlanarRowU8Lanes<D>(src_row, p, seg_out);
+        }
+        continue;
+      }
+    }
+    if (row == nullptr) row = RowScratch(row_len + normalize_internal::kRowSlack);
+    for (int k = 0; k < n; ++k) taps[k] = src + size_t(p.y_start[y] + k) * src_len + size_t(p.xlo) * p.src_c;
+    VerticalRow(taps, p.y_w.data() + size_t(y) * p.y_taps, n, row_len, row);
     if (planar) {
-      PlanarRow<D>(row.get(), p, seg_out);
+      PlanarRow<D>(row, p, seg_out);
     } else {
-      for (int s = 0; s < p.segments; ++s) HorizontalSegment<D>(row.get(), p, s, seg_out[s]);
+      for (int s = 0; s < p.segments; ++s) HorizontalSegment<D>(row, p, s, seg_out[s]);
     }
   }
 }
@@ -433,58 +572,79 @@ size_t NormOutputBytes(const NormGeometry& g, const NormSpec& spec) {
 namespace {
 using normalize_internal::Plan;
 
-struct Taps {
-  int start = 0;
-  std::vector<double> w;  // empty: pad
+// Taps of one axis, flat (one allocation per array rather than one per output position):
+// output position o reads `count[o]` source pixels from `start[o]` with weights
+// w[first[o] .. first[o] + count[o]); count 0 is the letterbox pad.
+struct AxisTaps {
+  std::vector<int32_t> start, count, first;
+  std::vector<double> w;
+  int max_taps = 0;
 };
 
 // Taps for output positions [0, out) of one axis: positions inside [inner, inner + inner_len)
 // show resized pixel (o - inner + crop) of a source of `src` pixels resized to `resized`.
-std::vector<Taps> AxisTaps(int src, int resized, int crop, int inner, int inner_len, int out,
-                           NormFilter filter) {
-  std::vector<Taps> taps(out);
+void MakeAxisTaps(int src, int resized, int crop, int inner, int inner_len, int out,
+                  NormFilter filter, AxisTaps& t) {
+  t.start.assign(out, 0);
+  t.count.assign(out, 0);
+  t.first.assign(out, 0);
+  t.w.clear();
+  t.max_taps = 0;
   const bool area = filter == NormFilter::kArea || (filter == NormFilter::kAuto && resized <= src);
   for (int o = inner; o < inner + inner_len; ++o) {
     const int r = o - inner + crop;
-    Taps& t = taps[o];
+    const size_t first = t.w.size();
+    t.first[o] = int32_t(first);
     if (resized == src) {
-      t.start = r;
-      t.w = {1.0};
-      continue;
-    }
-    if (area) {
+      t.start[o] = r;
+      t.w.push_back(1.0);
+    } else if (area) {
       const double scale = double(src) / resized;
       const double lo = double(r) * src / resized, hi = double(r + 1) * src / resized;
-      int first = -1;
-      std::vector<double> w;
+      int start = -1;
       for (int i = std::max(0, int(std::floor(lo))); i < src && i < hi; ++i) {
         const double overlap = std::min(hi, i + 1.0) - std::max(lo, double(i));
         if (overlap <= 1e-9 * scale) {
-          if (first < 0) continue;
+          if (start < 0) continue;
           break;
         }
-        if (first < 0) first = i;
-        w.push_back(overlap);
+        if (start < 0) start = i;
+        t.w.push_back(overlap);
       }
       double sum = 0;
-      for (double v : w) sum += v;
-      for (double& v : w) v /= sum;
-      t.start = first;
-      t.w = std::move(w);
+      for (size_t k = first; k < t.w.size(); ++k) sum += t.w[k];
+      for (size_t k = first; k < t.w.size(); ++k) t.w[k] /= sum;
+      t.start[o] = start;
     } else {
       const double pos = std::clamp((r + 0.5) * src / resized - 0.5, 0.0, double(src - 1));
       const int i0 = int(std::floor(pos));
       const double frac = pos - i0;
-      t.start = i0;
-      t.w = {1.0 - frac};
+      t.start[o] = i0;
+      t.w.push_back(1.0 - frac);
       if (i0 + 1 < src && frac > 0) t.w.push_back(frac);
     }
+    t.count[o] = int32_t(t.w.size() - first);
+    t.max_taps = std::max(t.max_taps, int(t.count[o]));
   }
-  return taps;
 }
 
-Plan MakePlan(const Image& src, const NormSpec& spec, const NormGeometry& g) {
-  Plan p;
+// Everything a plan depends on, so a call with the same inputs as the previous one on this
+// thread (a stream of same-sized frames) reuses the plan instead of rebuilding it.
+using PlanKey = std::array<double, 30>;
+
+PlanKey KeyOf(const Image& src, const NormSpec& spec, const NormGeometry& g) {
+  return {double(src.width), double(src.height), double(src.channels), double(int(src.type)),
+          double(int(spec.resize)), double(spec.width), double(spec.height),
+          double(int(spec.filter)), double(spec.bgr), double(spec.chw), double(int(spec.dtype)),
+          spec.mean[0], spec.mean[1], spec.mean[2], spec.std[0], spec.std[1], spec.std[2],
+          spec.pad, double(g.out_w), double(g.out_h), double(g.resized_w), double(g.resized_h),
+          double(g.crop_x), double(g.crop_y), double(g.inner_x), double(g.inner_y),
+          double(g.inner_w), double(g.inner_h), double(g.src_w), double(g.src_h)};
+}
+
+// Fills `p` (reusing its vectors' capacity).
+void MakePlan(const Image& src, const NormSpec& spec, const NormGeometry& g, Plan& p) {
+  static thread_local AxisTaps ty, tx;
   p.src_w = src.width;
   p.src_h = src.height;
   p.src_c = src.channels;
@@ -493,27 +653,28 @@ Plan MakePlan(const Image& src, const NormSpec& spec, const NormGeometry& g) {
   p.chw = spec.chw;
   p.dtype = spec.dtype;
 
-  const std::vector<Taps> ty =
-      AxisTaps(src.height, g.resized_h, g.crop_y, g.inner_y, g.inner_h, g.out_h, spec.filter);
-  const std::vector<Taps> tx =
-      AxisTaps(src.width, g.resized_w, g.crop_x, g.inner_x, g.inner_w, g.out_w, spec.filter);
+  MakeAxisTaps(src.height, g.resized_h, g.crop_y, g.inner_y, g.inner_h, g.out_h, spec.filter, ty);
+  MakeAxisTaps(src.width, g.resized_w, g.crop_x, g.inner_x, g.inner_w, g.out_w, spec.filter, tx);
 
-  for (const Taps& t : ty) p.y_taps = std::max(p.y_taps, int(t.w.size()));
+  p.y_taps = ty.max_taps;
   p.y_start.assign(g.out_h, 0);
   p.y_count.assign(g.out_h, 0);
   p.y_w.assign(size_t(g.out_h) * std::max(p.y_taps, 1), 0.0f);
+  bool y_identity = true;  // every row one tap of weight 1
   for (int y = 0; y < g.out_h; ++y) {
-    p.y_start[y] = ty[y].start;
-    p.y_count[y] = int(ty[y].w.size());
-    for (size_t k = 0; k < ty[y].w.size(); ++k) p.y_w[size_t(y) * p.y_taps + k] = float(ty[y].w[k]);
+    p.y_start[y] = ty.start[y];
+    p.y_count[y] = ty.count[y];
+    for (int k = 0; k < ty.count[y]; ++k)
+      p.y_w[size_t(y) * p.y_taps + k] = float(ty.w[size_t(ty.first[y]) + k]);
+    y_identity = y_identity && ty.count[y] == 1 && p.y_w[size_t(y) * p.y_taps] == 1.0f;
   }
 
   int xlo = src.width, xhi = 0, taps = 1;
-  for (const Taps& t : tx) {
-    if (t.w.empty()) continue;
-    xlo = std::min(xlo, t.start);
-    xhi = std::max(xhi, t.start + int(t.w.size()));
-    taps = std::max(taps, int(t.w.size()));
+  for (int x = 0; x < g.out_w; ++x) {
+    if (tx.count[x] == 0) continue;
+    xlo = std::min(xlo, int(tx.start[x]));
+    xhi = std::max(xhi, int(tx.start[x] + tx.count[x]));
+    taps = std::max(taps, int(tx.count[x]));
   }
   if (xhi <= xlo) xlo = 0, xhi = 1;  // cannot happen for a planned geometry; stay in bounds
   p.xlo = xlo;
@@ -540,13 +701,36 @@ Plan MakePlan(const Image& src, const NormSpec& spec, const NormGeometry& g) {
     p.ch_bias[c] = float(ch_bias[c]);
   }
 
+  const bool x_identity = g.inner_w == g.out_w && g.resized_w == src.width && g.crop_x == 0 &&
+                          g.out_w == src.width;
+  p.fast_hwc = p.fast_planar = p.direct_u8 = false;
+  if (x_identity && src.channels == 3) {
+    p.fast_hwc = !spec.chw && !spec.bgr;
+    p.fast_planar = spec.chw;
+    p.direct_u8 = src.type == SampleType::kU8 && (p.fast_hwc || p.fast_planar);
+  }
+  // Rows that all go direct need none of the per-sample gather tables.
+  p.tables = !(p.direct_u8 && y_identity && g.out_w >= normalize_internal::kDirectMinWidth);
+
   p.segments = spec.chw ? 3 : 1;
   p.seg_len = spec.chw ? size_t(g.out_w) : size_t(g.out_w) * 3;
   const size_t total = p.seg_len * p.segments;
+  p.scale.resize(total);
+  p.bias.resize(total);
+  if (!p.tables) {
+    for (size_t at = 0, c = 0; at < total; ++at) {  // c: the channel of element `at`
+      if (spec.chw) c = at < p.seg_len ? 0 : at < 2 * p.seg_len ? 1 : 2;
+      p.scale[at] = float(ch_scale[c]);
+      p.bias[at] = float(ch_bias[c]);
+      if (!spec.chw) c = c == 2 ? 0 : c + 1;
+    }
+    p.idx.clear();
+    p.hw.clear();
+    p.pad_row.clear();
+    return;
+  }
   p.idx.assign(total, 0);
   p.hw.assign(total * p.h_taps, 0.0f);
-  p.scale.assign(total, 0.0f);
-  p.bias.assign(total, 0.0f);
   p.pad_row.assign(total, 0.0f);
   for (int s = 0; s < p.segments; ++s) {
     for (size_t j = 0; j < p.seg_len; ++j) {
@@ -556,34 +740,36 @@ Plan MakePlan(const Image& src, const NormSpec& spec, const NormGeometry& g) {
       const double pad_out = pad_sample * ch_scale[c] + ch_bias[c];
       p.scale[at] = float(ch_scale[c]);
       p.pad_row[at] = float(pad_out);
-      const Taps& t = tx[x];
-      if (t.w.empty()) {
+      if (tx.count[x] == 0) {
         p.bias[at] = float(pad_out);  // zero weights: the letterbox border
         continue;
       }
       p.bias[at] = float(ch_bias[c]);
       // Shift the window inward at the right edge so every lane has exactly h_taps taps.
-      const int start = std::min(t.start, xhi - p.h_taps);
-      const int shift = t.start - start;
+      const int start = std::min(int(tx.start[x]), xhi - p.h_taps);
+      const int shift = tx.start[x] - start;
       p.idx[at] = (start - xlo) * p.src_c + src_ch[c];
-      for (size_t k = 0; k < t.w.size(); ++k) {
-        p.hw[(size_t(s) * p.h_taps + k + shift) * p.seg_len + j] = float(t.w[k]);
+      for (int k = 0; k < tx.count[x]; ++k) {
+        p.hw[(size_t(s) * p.h_taps + k + shift) * p.seg_len + j] =
+            float(tx.w[size_t(tx.first[x]) + k]);
       }
     }
   }
-  const bool x_identity = g.inner_w == g.out_w && g.resized_w == src.width && g.crop_x == 0 &&
-                          g.out_w == src.width;
-  if (x_identity && src.channels == 3) {
-    p.fast_hwc = !spec.chw && !spec.bgr;
-    p.fast_planar = spec.chw;
-  }
-  return p;
 }
 
 }  // namespace
 
 void NormalizeImage(const Image& src, const NormSpec& spec, const NormGeometry& g, uint8_t* out) {
-  const Plan plan = MakePlan(src, spec, g);
+  static thread_local Plan plan;
+  static thread_local PlanKey key;
+  static thread_local bool have_plan = false;
+  const PlanKey k = KeyOf(src, spec, g);
+  if (!have_plan || k != key) {
+    have_plan = false;  // stays false if MakePlan throws (bad_alloc)
+    MakePlan(src, spec, g, plan);
+    key = k;
+    have_plan = true;
+  }
   if (src.type == SampleType::kU8) {
     HWY_DYNAMIC_DISPATCH(NormalizeU8)(plan, src.data.data(), out);
   } else {

@@ -140,6 +140,61 @@ TEST(NormalizeTest, TypicalSizesMatchReference) {
   });
 }
 
+// The direct u8 paths (no float row) for every width around the vector sizes of all targets
+// (tails, rows narrower than a vector, the last row whose 4N-byte loads must not run past the
+// image), and a vertical-only resize, where the same rows go through the float row instead.
+TEST(NormalizeTest, DirectU8PathsMatchReferenceAtEveryWidth) {
+  std::mt19937 rng(14);
+  ForEachTarget([&] {
+    for (int w = 1; w <= 70; ++w) {
+      const Image src = RandomImage(rng, w, 1 + w % 3, 3, SampleType::kU8);
+      for (NormDtype d : {NormDtype::kF32, NormDtype::kF16, NormDtype::kU8}) {
+        for (int mode = 0; mode < 4; ++mode) {
+          NormSpec spec = ImagenetSpec();
+          spec.dtype = d;
+          spec.chw = mode < 2;
+          spec.bgr = mode % 2 == 1;
+          ExpectMatchesReference(src, spec);
+          spec.resize = NormResize::kStretch;  // x identity, y resized
+          spec.width = w;
+          spec.height = 7;
+          ExpectMatchesReference(src, spec);
+        }
+      }
+    }
+  });
+}
+
+// Plans are reused while the inputs repeat; any changed input must give a fresh one.
+TEST(NormalizeTest, PlanCacheFollowsEveryInput) {
+  std::mt19937 rng(15);
+  const Image a = RandomImage(rng, 96, 64, 3, SampleType::kU8);
+  const Image b = RandomImage(rng, 96, 64, 3, SampleType::kU8);  // same size, other pixels
+  const Image c = RandomImage(rng, 97, 64, 3, SampleType::kU8);
+  NormSpec spec = ImagenetSpec();
+  ExpectMatchesReference(a, spec);
+  ExpectMatchesReference(b, spec);
+  ExpectMatchesReference(c, spec);
+  spec.mean[1] = 0.1;
+  ExpectMatchesReference(c, spec);
+  spec.std[2] = 0.5;
+  ExpectMatchesReference(c, spec);
+  spec.bgr = true;
+  ExpectMatchesReference(c, spec);
+  spec.chw = false;
+  ExpectMatchesReference(c, spec);
+  spec.dtype = NormDtype::kU8;
+  ExpectMatchesReference(c, spec);
+  spec.resize = NormResize::kLetterbox;
+  spec.width = 97;
+  spec.height = 80;
+  ExpectMatchesReference(c, spec);
+  spec.pad = 200;
+  ExpectMatchesReference(c, spec);
+  spec.resize = NormResize::kNone;
+  ExpectMatchesReference(a, spec);
+}
+
 // Without resampling the only float work is one fused multiply-add per element, so f32 output
 // must equal the exact value to within the rounding of the two constants and the FMA, and
 // f16/bf16 must be exactly the round-to-nearest-even of that f32 value.
