@@ -1,8 +1,11 @@
 // img-fetch end to end against an in-process HTTP server on 127.0.0.1: every outcome a hostile or
 // flaky server can cause, and that records in = records out + dropped holds in each case.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -507,15 +510,104 @@ TEST_F(FetchFiles, JournalResumeSkipsSettledAndRetriesRetryable) {
   FetchRun r3 = Fetch(c, urls);
   EXPECT_EQ(r3.records.size(), 0u);
   EXPECT_EQ(r3.result.summary.dropped, 3u);
-  // Every journal line is whole JSON.
+  // Every journal line is whole JSON, each batch ends with a commit line.
   std::ifstream j(c.journal);
-  std::string line;
-  int lines = 0;
+  std::string line, last;
+  int outcomes = 0;
   while (std::getline(j, line)) {
-    ++lines;
-    EXPECT_TRUE(Record::FromJson(line).ok()) << line;
+    auto rec = Record::FromJson(line);
+    EXPECT_TRUE(rec.ok()) << line;
+    if (rec.ok() && rec->Has("url")) ++outcomes;
+    last = line;
   }
-  EXPECT_EQ(lines, 4);  // 3 outcomes, then the retried one
+  EXPECT_EQ(outcomes, 4);  // 3 outcomes, then the retried one
+  EXPECT_EQ(last.rfind("{\"commit\":", 0), 0u) << last;
+}
+
+// Runs img-fetch with -o `path` (a regular file), as main() opens it with a journal.
+FetchResult FetchToFile(const FetchConfig& config, const std::vector<std::string>& urls, const std::string& path,
+                        int extra_flags = 0) {
+  std::string input;
+  for (const auto& u : urls) input += u + "\n";
+  MemFile in(input);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | extra_flags, 0644);
+  EXPECT_GE(fd, 0);
+  FetchResult res = RunFetch(config, in.fd(), fd);
+  close(fd);
+  return res;
+}
+
+std::vector<std::string> UrlsInFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), {});
+  auto read = testing::ReadAllRecords(bytes);
+  EXPECT_FALSE(read.error.has_value()) << read.error->message;
+  std::vector<std::string> urls;
+  for (const Record& r : read.records) urls.push_back(r.GetString("url").value_or("?"));
+  std::sort(urls.begin(), urls.end());
+  return urls;
+}
+
+// The window a SIGKILL can hit: records flushed to the output, the journal commit not yet made.
+// The resumed run cuts them off (with a torn frame after them) and fetches those URLs again.
+TEST_F(FetchFiles, RecordsPastTheLastCommitAreCutAndFetchedAgain) {
+  Scripted s;
+  for (std::string p : {"/a.png", "/b.png", "/c.png", "/d.png"}) s.Static(p, HttpResponse::Ok(Png(), "image/png"));
+  FetchConfig c = TestConfig();
+  c.journal = (dir_ / "j").string();
+  std::string out = (dir_ / "out.ipf").string();
+  c.output_path = out;
+  EXPECT_EQ(FetchToFile(c, {s.Url("/a.png"), s.Url("/b.png")}, out).summary.out, 2u);
+  uint64_t committed = std::filesystem::file_size(out);
+  // A record written but never journaled, and half of another.
+  FetchConfig plain = TestConfig();
+  FetchToFile(plain, {s.Url("/c.png")}, out, O_APPEND);
+  { std::ofstream(out, std::ios::app) << "IPF-half-a-frame"; }
+  ASSERT_GT(std::filesystem::file_size(out), committed);
+  FetchResult r = FetchToFile(c, {s.Url("/a.png"), s.Url("/b.png"), s.Url("/c.png"), s.Url("/d.png")}, out);
+  EXPECT_EQ(r.skipped_journal, 2u);
+  EXPECT_EQ(r.summary.out, 2u);
+  std::vector<std::string> want = {s.Url("/a.png"), s.Url("/b.png"), s.Url("/c.png"), s.Url("/d.png")};
+  EXPECT_EQ(UrlsInFile(out), want);  // each exactly once, no partial frame
+  EXPECT_EQ(s.server().Requests("/a.png"), 1);
+  EXPECT_EQ(s.server().Requests("/c.png"), 2);  // the uncommitted one, fetched again
+  // An output emptied behind the journal's back is refused rather than silently missing a and b.
+  { std::ofstream(out, std::ios::trunc); }
+  FetchResult bad = FetchToFile(c, {s.Url("/a.png")}, out);
+  EXPECT_TRUE(bad.summary.stream_error);
+  EXPECT_EQ(bad.summary.ExitCode(), 2);
+}
+
+// Crawl mode: a resumed crawl reads its pages again but writes neither them nor their settled
+// images twice.
+TEST_F(FetchFiles, ResumedCrawlWritesPagesAndImagesOnce) {
+  Scripted s;
+  s.Static("/page.html", HttpResponse::Ok("<img src=\"/a.png\"><img src=\"/b.png\"><a href=\"/p2.html\">2</a>",
+                                          "text/html"));
+  s.Static("/p2.html", HttpResponse::Ok("<img src=\"/c.png\">", "text/html"));
+  s.Static("/a.png", HttpResponse::Ok(Png(), "image/png"));
+  s.Static("/c.png", HttpResponse::Ok(Png(), "image/png"));
+  s.On("/b.png", [](const HttpRequest&, int n) {
+    return n == 1 ? HttpResponse::Status(503) : HttpResponse::Ok(Jpeg(), "image/jpeg");
+  });
+  FetchConfig c = TestConfig();
+  c.crawl = true;
+  c.depth = 1;
+  c.allow_private = true;
+  c.retries = 0;
+  c.journal = (dir_ / "j").string();
+  FetchRun r1 = Fetch(c, {s.Url("/page.html")});
+  EXPECT_EQ(r1.records.size(), 5u);  // 2 pages, 3 images
+  EXPECT_EQ(r1.Code(s.Url("/b.png")), "http-503");
+  FetchRun r2 = Fetch(c, {s.Url("/page.html")});
+  ASSERT_EQ(r2.records.size(), 1u);  // only the retryable failure
+  EXPECT_EQ(r2.Code(s.Url("/b.png")), "ok");
+  EXPECT_EQ(s.server().Requests("/a.png"), 1);
+  EXPECT_EQ(s.server().Requests("/c.png"), 1);
+  EXPECT_EQ(s.server().Requests("/page.html"), 2);  // read again for its links
+  EXPECT_EQ(r2.result.skipped_journal, 4u);        // 2 pages, a and c
+  FetchRun r3 = Fetch(c, {s.Url("/page.html")});
+  EXPECT_EQ(r3.records.size(), 0u);
 }
 
 TEST(FetchEngine, DedupDropsRepeatedContentAndShardSplitsTheInput) {

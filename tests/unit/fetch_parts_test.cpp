@@ -1,18 +1,23 @@
 // img-fetch's parts on their own: URL safety, robots.txt and X-Robots-Tag, the streamed image
-// probe, HTML link extraction, the host scheduler, the journal.
+// probe, HTML link extraction, the host scheduler, the journal and resuming, summary classes.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "tests/support/image_fixtures.h"
+#include "tools/img-fetch/failure_class.h"
 #include "tools/img-fetch/fetch_tool.h"
 #include "tools/img-fetch/host_scheduler.h"
 #include "tools/img-fetch/html_links.h"
 #include "tools/img-fetch/image_probe.h"
 #include "tools/img-fetch/journal.h"
+#include "tools/img-fetch/output_resume.h"
 #include "tools/img-fetch/robots.h"
 #include "tools/img-fetch/url_safety.h"
 
@@ -200,6 +205,124 @@ TEST(FetchJournal, TornLineIsRepairedAndOutcomesSettle) {
   ASSERT_TRUE(j2.Open(path).ok());
   EXPECT_TRUE(j2.Settled("c"));
   std::filesystem::remove_all(tmpl);
+}
+
+TEST(FetchJournal, UncommittedBatchIsDroppedAndTheLastMarkRead) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "imgpipe-journal-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  std::string path = tmpl + "/j";
+  std::string committed = "{\"commit\":{}}\n{\"url\":\"a\",\"ok\":true}\n"
+                          "{\"commit\":{\"out\":120,\"dev\":5,\"ino\":7,\"path\":\"/x/out\"}}\n";
+  { std::ofstream(path) << committed << "{\"url\":\"b\",\"ok\":true}\n{\"url\":\"c\",\"o"; }
+  {
+    Journal j;
+    ASSERT_TRUE(j.Open(path).ok());
+    EXPECT_TRUE(j.Settled("a"));
+    EXPECT_FALSE(j.Settled("b"));  // its batch never committed: its record is cut from the output
+    ASSERT_NE(j.last_mark(), nullptr);
+    EXPECT_TRUE(j.last_mark()->has_offset);
+    EXPECT_EQ(j.last_mark()->offset, 120u);
+    EXPECT_EQ(j.last_mark()->ino, 7u);
+    EXPECT_EQ(j.last_mark()->path, "/x/out");
+    EXPECT_EQ(std::filesystem::file_size(path), committed.size());
+    OutputMark m;
+    m.has_offset = true;
+    m.offset = 200;
+    ASSERT_TRUE(j.Commit({{"b", JournalEntry{true, false, "", "bb"}}}, m).ok());
+  }
+  Journal j2;
+  ASSERT_TRUE(j2.Open(path).ok());
+  EXPECT_TRUE(j2.Settled("b"));
+  EXPECT_EQ(j2.last_mark()->offset, 200u);
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST(FetchResume, OutputIsCutBackToTheLastCommit) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "imgpipe-resume-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  std::string a = tmpl + "/a", b = tmpl + "/b";
+  { std::ofstream(a) << std::string(100, 'x'); }
+  struct stat st {};
+  ASSERT_EQ(stat(a.c_str(), &st), 0);
+  OutputMark last;
+  last.has_offset = true;
+  last.offset = 60;
+  last.dev = uint64_t(st.st_dev);
+  last.ino = uint64_t(st.st_ino);
+  last.path = a;
+  std::vector<std::string> notes;
+  {  // the same file, appended to (>>): cut to 60, writes go on from there
+    int fd = open(a.c_str(), O_WRONLY | O_APPEND);
+    OutputPosition pos;
+    auto m = pos.Resume(fd, "", false, &last, &notes);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m->offset, 60u);
+    EXPECT_EQ(std::filesystem::file_size(a), 60u);
+    ASSERT_EQ(write(fd, "yy", 2), 2);
+    EXPECT_EQ(pos.Now().offset, 62u);
+    close(fd);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("back from 100 to 60"), std::string::npos) << notes[0];
+  }
+  {  // another output file (-o b): the previous one is found by name and inode and cut back
+    std::filesystem::resize_file(a, 90);
+    { std::ofstream(b) << "old"; }
+    int fd = open(b.c_str(), O_WRONLY);
+    OutputPosition pos;
+    auto m = pos.Resume(fd, b, true, &last, &notes);
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(std::filesystem::file_size(a), 60u);
+    EXPECT_EQ(std::filesystem::file_size(b), 0u);  // -o without a commit of its own starts empty
+    EXPECT_EQ(m->path, b);
+    close(fd);
+  }
+  {  // the same file but shorter than the commit says: refused
+    std::filesystem::resize_file(a, 10);
+    int fd = open(a.c_str(), O_WRONLY);
+    OutputPosition pos;
+    auto m = pos.Resume(fd, a, true, &last, &notes);
+    EXPECT_FALSE(m.ok());
+    if (!m.ok()) {
+      EXPECT_NE(m.error().message.find("emptied or rewritten"), std::string::npos);
+    }
+    EXPECT_EQ(std::filesystem::file_size(a), 10u);
+    close(fd);
+  }
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST(FetchResume, StaleStagedFilesOfDeadProcessesAreRemoved) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "imgpipe-stale-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  waitpid(child, nullptr, 0);  // now a pid no process has
+  std::string sha(64, 'a');
+  std::string dead = tmpl + "/" + sha + ".png.tmp." + std::to_string(child) + ".3";
+  std::string alive = tmpl + "/" + sha + ".jpg.tmp." + std::to_string(getpid()) + ".1";
+  std::string other = tmpl + "/notes.tmp." + std::to_string(child) + ".1";
+  std::string done = tmpl + "/" + sha + ".png";
+  for (const std::string& f : {dead, alive, other, done}) std::ofstream(f) << "x";
+  EXPECT_EQ(RemoveStaleStagedFiles(tmpl), 1u);
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(alive));
+  EXPECT_TRUE(std::filesystem::exists(other));
+  EXPECT_TRUE(std::filesystem::exists(done));
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST(FetchSummary, FailureClasses) {
+  EXPECT_EQ(FailureClass("http-404"), "http-4xx");
+  EXPECT_EQ(FailureClass("http-410"), "http-4xx");
+  EXPECT_EQ(FailureClass("http-503"), "http-5xx");
+  EXPECT_EQ(FailureClass("http-304"), "http-other");
+  EXPECT_EQ(FailureClass("noai"), "opt-out");
+  EXPECT_EQ(FailureClass("too-many-redirects"), "redirect-limit");
+  EXPECT_EQ(FailureClass("truncated"), "network");
+  EXPECT_EQ(FailureClass("http-error"), "network");
+  for (std::string same : {"dns", "connect", "timeout", "tls", "too-large", "not-image", "robots", "private-address"})
+    EXPECT_EQ(FailureClass(same), same);
 }
 
 TEST(FetchShard, Parse) {

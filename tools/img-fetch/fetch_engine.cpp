@@ -106,6 +106,7 @@ struct FetchEngine::Impl {
   std::atomic<bool> stop{false};
   std::mt19937_64 rng{0x1a2b3c4d};
   std::function<void()>* idle_hook = nullptr;
+  std::function<bool(const std::string&, bool)> found_filter;
 
   Impl(const FetchConfig& c, InputFn in, EmitFn out)
       : config(c), next_input(std::move(in)), emit(std::move(out)), sched(c.host) {
@@ -364,6 +365,7 @@ struct FetchEngine::Impl {
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (!config.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, config.cacert.c_str());
     curl_multi_add_handle(multi, e);
     ++active;
   }
@@ -395,7 +397,12 @@ struct FetchEngine::Impl {
       case CURLE_PARTIAL_FILE: return {"truncated", true};
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_SSL_CERTPROBLEM: return {"tls", false};
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CIPHER:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_ISSUER_ERROR:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      case CURLE_SSL_INVALIDCERTSTATUS: return {"tls", false};
       default: return {"http-error", true};
     }
   }
@@ -577,6 +584,7 @@ struct FetchEngine::Impl {
     size_t images = 0, pages = 0;
     for (PageImage& im : links.images) {
       if (!seen_urls.insert(im.url).second) continue;
+      if (found_filter && found_filter(im.url, false)) continue;
       Record r = Inherit(t.record);
       r.SetString("url", im.url);
       r.SetString("page", t.url);
@@ -590,6 +598,7 @@ struct FetchEngine::Impl {
         auto p = ParseHttpUrl(link);
         if (!p || (!config.any_host && here && p->host != here->host)) continue;
         if (!seen_urls.insert(link).second) continue;
+        if (found_filter && found_filter(link, true)) continue;
         Record r = Inherit(t.record);
         r.SetString("url", link);
         r.SetString("page", t.url);
@@ -603,7 +612,7 @@ struct FetchEngine::Impl {
     FetchOutcome o;
     o.ok = true;
     o.found = t.found;
-    o.journal = false;  // a page is re-read on resume; its images are journaled one by one
+    o.page = true;  // re-read on resume (to find what it links to), but written only once
     o.input_url = t.input_url;
     o.record = std::move(t.record);
     Done(t.id, std::move(o));
@@ -646,7 +655,7 @@ struct FetchEngine::Impl {
     o.code = code;
     o.retryable = RetryableCode(code);
     o.found = t.found;
-    o.journal = t.kind == Kind::kImage;
+    o.page = t.kind == Kind::kPage;
     o.input_url = t.input_url;
     o.record = std::move(t.record);
     Done(id, std::move(o));
@@ -693,6 +702,9 @@ void FetchEngine::Run() { impl_->Run(); }
 void FetchEngine::Stop() {
   impl_->stop = true;
   curl_multi_wakeup(impl_->multi);
+}
+void FetchEngine::SetFoundFilter(std::function<bool(const std::string&, bool)> filter) {
+  impl_->found_filter = std::move(filter);
 }
 void FetchEngine::Wakeup() { curl_multi_wakeup(impl_->multi); }
 size_t FetchEngine::in_flight() const { return impl_->records; }

@@ -20,7 +20,8 @@ struct FetchOutcome {
   std::string input_url;  // the URL the record came in with (journal key); "" when none
   bool ok = false;
   bool found = false;     // made by crawling, not read from the input
-  bool journal = true;    // the outcome belongs in the journal (not for crawl pages)
+  bool page = false;      // a crawl-mode page record (not an image)
+  bool journal = true;    // the outcome belongs in the journal
   std::string code;       // error code when !ok
   bool retryable = false;
 };
@@ -41,6 +42,9 @@ class FetchEngine {
   void Wakeup();
   // Called once per loop turn on the engine thread (flush output, progress).
   void SetIdleHook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
+  // Crawl mode: asked for every image (`page` false) and page URL found on a page before it is
+  // queued; true drops it (settled by an earlier run). Runs on the engine thread.
+  void SetFoundFilter(std::function<bool(const std::string& url, bool page)> filter);
   // Records taken from the input that have not been emitted yet.
   size_t in_flight() const;
 

@@ -19,8 +19,10 @@
 #include "libcommon/files.h"
 #include "libcommon/random.h"
 #include "libcommon/stream_writer.h"
+#include "tools/img-fetch/failure_class.h"
 #include "tools/img-fetch/fetch_engine.h"
 #include "tools/img-fetch/journal.h"
+#include "tools/img-fetch/output_resume.h"
 
 namespace imgpipe {
 namespace {
@@ -90,12 +92,29 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
   RecordWriter writer(out_fd);
 
   Journal journal;
+  OutputPosition position;
+  auto note = [&](const std::string& text) {
+    if (!config.driver.quiet) Report(tool, Severity::kNote, text);
+  };
   if (!config.journal.empty()) {
     if (Status st = journal.Open(config.journal); !st) {
       ReportError(tool, st.error().message);
       s.stream_error = true;
       return res;
     }
+    // Exactly once: the output is cut back to where the journal's last commit left it, and this
+    // run's first commit names where it starts.
+    std::vector<std::string> cut;
+    auto mark = position.Resume(out_fd, config.output_path, !config.output_path.empty(), journal.last_mark(), &cut);
+    if (mark) {
+      if (Status st = journal.Commit({}, *mark); !st) mark = st.error();
+    }
+    if (!mark) {
+      ReportError(tool, mark.error().message);
+      s.stream_error = true;
+      return res;
+    }
+    for (const std::string& c : cut) note(c);
   }
   if (!config.save_dir.empty()) {
     std::error_code ec;
@@ -105,6 +124,8 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
       s.stream_error = true;
       return res;
     }
+    if (size_t n = RemoveStaleStagedFiles(config.save_dir))
+      note("removed " + std::to_string(n) + " temporary files a killed run left in " + config.save_dir);
   }
   std::set<std::string> seen_sha;
   if (config.dedup)
@@ -123,7 +144,7 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
 
   auto count_failure = [&](const std::string& code, const std::string& message) {
     ++s.failed;
-    ++s.failures_by_code[code];
+    ++s.failures_by_code[FailureClass(code)];
     if (s.failed <= config.driver.max_error_messages && !config.driver.quiet)
       ReportError(tool, message);
     if (config.driver.on_error == OnError::kFail) {
@@ -184,20 +205,22 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
         write(r, true);
         continue;
       }
-      if (r.Has("error")) {  // failed upstream: passed on untouched
-        ++s.upstream_errors;
-        write(r, false);
-        continue;
-      }
       auto url = r.GetString("url");
       if (url && config.shard_count > 1 && HashKey(*url) % config.shard_count != config.shard_index) {
         ++res.skipped_shard;
         ++s.dropped;
         continue;
       }
-      if (url && journal.is_open() && !config.crawl && journal.Settled(*url)) {
+      // Crawl mode reads a settled page again (to reach what it links to) unless it failed.
+      if (url && journal.is_open() && journal.Settled(*url) && (!config.crawl || !journal.Find(*url)->ok)) {
         ++res.skipped_journal;
         ++s.dropped;
+        continue;
+      }
+      if (r.Has("error")) {  // failed upstream: passed on untouched (and journaled, so only once)
+        ++s.upstream_errors;
+        write(r, false);
+        if (url) pending_journal.emplace_back(*url, JournalEntry{false, false, "upstream-error", ""});
         continue;
       }
       *out = std::move(r);
@@ -207,6 +230,11 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
 
   auto emit = [&](FetchOutcome&& o) {
     if (o.found) ++res.found;
+    if (o.page && journal.is_open() && journal.Settled(o.input_url)) {
+      ++res.skipped_journal;  // written by an earlier run; read again only for its links
+      ++s.dropped;
+      return;
+    }
     Record& r = o.record;
     JournalEntry je;
     je.ok = o.ok;
@@ -252,15 +280,31 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
 
   FetchEngine engine(config, next_input, emit);
   engine_ptr = &engine;
+  if (journal.is_open() && config.crawl) {
+    engine.SetFoundFilter([&](const std::string& url, bool page) {
+      if (!journal.Settled(url) || (page && journal.Find(url)->ok)) return false;
+      ++res.found;
+      ++res.skipped_journal;
+      ++s.dropped;
+      return true;
+    });
+  }
   {
     std::lock_guard lock(queue->mu);
     queue->engine = &engine;
   }
 
-  // Journal lines follow the output they describe: written only once that output is flushed, so
-  // a killed run can repeat a record but never lose one.
+  // Journal lines follow the output they describe: written only once that output is flushed, in
+  // one append ending with a commit line that names the output's length. A kill before the commit
+  // leaves records past the last commit, which the next run cuts off and fetches again (regular
+  // files); a pipe cannot take records back, so there a kill can repeat the last flush's records.
+  OutputMark committed = journal.last_mark() ? *journal.last_mark() : OutputMark{};
   auto flush_journal = [&] {
-    if (!s.output_closed && !s.stream_error) {
+    if (s.output_closed || s.stream_error) {  // what was not written must not count as done
+      pending_journal.clear();
+      return;
+    }
+    {
       Status st = writer.Flush();
       if (!st) {
         if (st.error().code == "closed") s.output_closed = true;
@@ -273,15 +317,19 @@ FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd) {
         return;
       }
     }
-    for (auto& [url, e] : pending_journal) {
-      if (Status st = journal.Append(url, e); !st) {
-        ReportError(tool, st.error().message);
-        s.stream_error = true;
-        stopping = true;
-        engine.Stop();
-        break;
-      }
+    if (!journal.is_open()) {
+      pending_journal.clear();
+      return;
     }
+    OutputMark now = position.Now();
+    if (pending_journal.empty() && (now.offset == committed.offset || !now.has_offset)) return;
+    if (Status st = journal.Commit(pending_journal, now); !st) {
+      ReportError(tool, st.error().message);
+      s.stream_error = true;
+      stopping = true;
+      engine.Stop();
+    }
+    committed = now;
     pending_journal.clear();
   };
   auto progress = [&](bool final) {

@@ -16,6 +16,7 @@ struct FetchConfig {
   int concurrency = 256;           // transfers at once, all hosts together
   HostLimits host;                 // --per-host, --rate, --breaker
   std::string user_agent = "imgpipe/" IMGPIPE_VERSION " (+https://github.com/imgpipe/imgpipe)";
+  std::string cacert;              // CA certificates (PEM) to trust instead of the system's
   // Limits
   double timeout = 60;             // seconds for a whole transfer
   double connect_timeout = 10;
@@ -44,6 +45,7 @@ struct FetchConfig {
   // Output and bookkeeping
   std::string save_dir;            // write files here and emit NDJSON instead of frames
   std::string journal;             // resume journal
+  std::string output_path;         // -o: the output file's name (out_fd is open on it)
   bool dedup = false;              // by content hash within the run (and the journal)
   uint32_t shard_index = 0, shard_count = 1;
   DriverConfig driver;             // tool name, --on-error, --progress, --quiet
@@ -59,7 +61,8 @@ struct FetchResult {
   uint64_t bytes = 0;            // body bytes of the images written
 };
 
-// Reads records from in_fd, writes to out_fd; prints the summary on stderr (unless quiet).
+// Reads records from in_fd, writes to out_fd; prints the summary on stderr (unless quiet). With a
+// journal and a regular output file, out_fd is first cut back to the journal's last commit.
 FetchResult RunFetch(const FetchConfig& config, int in_fd, int out_fd);
 
 // "i/N" with 0 <= i < N.

@@ -1,5 +1,9 @@
 // img-fetch: options -> FetchConfig -> RunFetch -> exit code.
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "libcommon/cli.h"
 #include "libcommon/stream_writer.h"
@@ -16,6 +20,7 @@ int main(int argc, char** argv) {
       ("concurrency", "transfers at once, all hosts together", cxxopts::value<int>()->default_value("256"))
       ("per-host", "transfers at once to one host", cxxopts::value<int>()->default_value("8"))
       ("rate", "requests per second to one host (0: no limit)", cxxopts::value<double>()->default_value("10"))
+      ("cacert", "trust the CA certificates in FILE (PEM) instead of the system's", cxxopts::value<std::string>())
       ("user-agent", "User-Agent header (its first word is the name robots.txt rules are matched against)",
        cxxopts::value<std::string>()->default_value(FetchConfig().user_agent));
   cli.Add("Limits")
@@ -50,6 +55,8 @@ int main(int argc, char** argv) {
       ("depth", "follow page links this many levels (crawl mode)", cxxopts::value<int>()->default_value("0"))
       ("any-host", "follow page links to other hosts too (crawl mode)");
   cli.Add("Output")
+      ("o,output", "write to FILE instead of standard output (with --journal: resumed, not emptied)",
+       cxxopts::value<std::string>())
       ("save", "write images to DIR (named by sha256) and print NDJSON with `path`",
        cxxopts::value<std::string>())
       ("journal", "append each outcome to FILE; a rerun skips what is settled there",
@@ -79,6 +86,11 @@ int main(int argc, char** argv) {
   if (!(c.host.rate >= 0)) cli.UsageError("--rate must be >= 0");
   c.host.breaker_failures = args["breaker"].as<int>();
   if (c.host.breaker_failures < 0) cli.UsageError("--breaker must be >= 0");
+  if (args.count("cacert")) {
+    c.cacert = args["cacert"].as<std::string>();
+    if (access(c.cacert.c_str(), R_OK) != 0)
+      cli.UsageError("--cacert " + c.cacert + ": " + std::strerror(errno));
+  }
   c.user_agent = args["user-agent"].as<std::string>();
   if (c.user_agent.empty() || c.user_agent.find_first_of("\r\n") != std::string::npos)
     cli.UsageError("--user-agent must be one non-empty line");
@@ -130,9 +142,19 @@ int main(int argc, char** argv) {
   c.reader.max_line = size_flag("max-line");
   c.reader.json.max_depth = args["max-json-depth"].as<size_t>();
 
-  // Frames of image bytes are not for a terminal; an NDJSON index (--save) is.
-  if (c.save_dir.empty() && isatty(STDOUT_FILENO) == 1)
+  int out_fd = STDOUT_FILENO;
+  if (args.count("output")) {
+    c.output_path = args["output"].as<std::string>();
+    // With a journal the file is kept: RunFetch cuts it back to the journal's last commit.
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (c.journal.empty() ? O_TRUNC : 0);
+    out_fd = open(c.output_path.c_str(), flags, 0644);
+    if (out_fd < 0) cli.UsageError("-o " + c.output_path + ": " + std::strerror(errno));
+  } else if (c.save_dir.empty() && isatty(STDOUT_FILENO) == 1) {
+    // Frames of image bytes are not for a terminal; an NDJSON index (--save) is.
     cli.UsageError("refusing to write binary frames to a terminal (redirect stdout, or use --save DIR)");
+  }
   PrepareStandardStreams();
-  return RunFetch(c, STDIN_FILENO, STDOUT_FILENO).summary.ExitCode();
+  int rc = RunFetch(c, STDIN_FILENO, out_fd).summary.ExitCode();
+  if (out_fd != STDOUT_FILENO && close(out_fd) != 0 && rc == 0) rc = 2;
+  return rc;
 }
