@@ -30,6 +30,7 @@ enum class Kind { kImage, kPage, kRobots };
 
 constexpr size_t kRobotsMaxBytes = 512 * 1024;    // RFC 9309: parse at least 500 KiB
 constexpr size_t kErrorBodyMaxBytes = 64 * 1024;  // body of a non-2xx answer we read past
+constexpr long kReceiveBuffer = 64 * 1024;         // CURLOPT_BUFFERSIZE (libcurl's default: 16 KiB)
 
 struct Task {
   uint64_t id = 0;
@@ -365,6 +366,9 @@ struct FetchEngine::Impl {
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    // Bigger reads than libcurl's 16 KiB: 2.8x fewer recv() calls and body callbacks for 74 KB
+    // JPEGs from nginx on loopback (strace -c), at 64 KiB of memory per transfer.
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReceiveBuffer);
     if (!config.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, config.cacert.c_str());
     curl_multi_add_handle(multi, e);
     ++active;
