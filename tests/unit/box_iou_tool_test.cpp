@@ -59,6 +59,77 @@ TEST(BoxIouToolTest, MatrixInTheRecordOtherKeysUntouched) {
   EXPECT_TRUE(r.Has("giou"));
 }
 
+// --out-format / --out-normalized: every box list box-iou reads is written back in the output
+// convention; array boxes keep score and label, object boxes keep their other keys.
+TEST(BoxIouToolTest, ConvertWritesEveryFormatAndKeepsTheRest) {
+  BoxIouConfig c;
+  c.mode = BoxIouMode::kConvert;
+  c.format = BoxFormat::kCxcywh;
+  c.normalized = true;
+  c.out_format = BoxFormat::kXyxy;
+  c.out_normalized = false;
+  c.rewrite = true;
+  Record r = R(R"({"id":"a","width":200,"height":100,"boxes":[[0.5,0.5,0.5,0.2,0.9,"cat",7]],)"
+               R"("gt_boxes":[{"cx":0.25,"cy":0.5,"w":0.5,"h":1,"label":"dog","occluded":true}]})");
+  ASSERT_TRUE(BoxIouRecord(c, nullptr, r).ok());
+  EXPECT_EQ(*r.FindRaw("boxes"), R"([[50,40,150,60,0.9,"cat",7]])");
+  EXPECT_EQ(*r.FindRaw("gt_boxes"), R"([{"label":"dog","occluded":true,"x0":0,"y0":0,"x1":100,"y1":100}])");
+  EXPECT_FALSE(r.Has("iou"));
+
+  // And back: xyxy pixels -> cxcywh fractions gives the input numbers again.
+  BoxIouConfig back = c;
+  std::swap(back.format, back.out_format);
+  std::swap(back.normalized, back.out_normalized);
+  ASSERT_TRUE(BoxIouRecord(back, nullptr, r).ok());
+  EXPECT_EQ(*r.FindRaw("boxes"), R"([[0.5,0.5,0.5,0.2,0.9,"cat",7]])");
+  EXPECT_EQ(*r.FindRaw("gt_boxes"), R"([{"label":"dog","occluded":true,"cx":0.25,"cy":0.5,"w":0.5,"h":1}])");
+
+  // xywh keeps w and h, moves the origin.
+  BoxIouConfig xywh;
+  xywh.mode = BoxIouMode::kConvert;
+  xywh.out_format = BoxFormat::kXywh;
+  xywh.rewrite = true;
+  Record q = R(R"({"boxes":[{"x0":1,"y0":2,"x1":4,"y1":8}]})");
+  ASSERT_TRUE(BoxIouRecord(xywh, nullptr, q).ok());
+  EXPECT_EQ(*q.FindRaw("boxes"), R"([{"x":1,"y":2,"w":3,"h":6}])");
+  EXPECT_FALSE(q.Has("gt_boxes"));  // absent lists stay absent
+
+  // Normalised output needs the record's size, and says so.
+  xywh.out_normalized = true;
+  Record no_size = R(R"({"boxes":[[1,2,3,4]]})");
+  Status s = BoxIouRecord(xywh, nullptr, no_size);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("--out-normalized needs positive `width` and `height`"),
+            std::string::npos) << s.error().message;
+}
+
+// The matrix and NMS modes write their boxes in the output convention too; without a rewrite the
+// boxes keep their exact text.
+TEST(BoxIouToolTest, OutputConventionInMatrixAndNmsModes) {
+  BoxIouConfig c;
+  c.out_format = BoxFormat::kXywh;
+  c.rewrite = true;
+  Record r = R(R"({"boxes":[[0,0,10,10]],"gt_boxes":[[5,0,15,10]]})");
+  ASSERT_TRUE(BoxIouRecord(c, nullptr, r).ok());
+  EXPECT_EQ(*r.FindRaw("iou"), "[[0.3333333333333333]]");
+  EXPECT_EQ(*r.FindRaw("boxes"), "[[0,0,10,10]]");
+  EXPECT_EQ(*r.FindRaw("gt_boxes"), "[[5,0,10,10]]");
+
+  BoxIouConfig nms;
+  nms.mode = BoxIouMode::kNms;
+  nms.nms_iou = 0.5;
+  nms.out_format = BoxFormat::kCxcywh;
+  nms.rewrite = true;
+  Record n = R(R"({"boxes":[[0,0,10,10,0.9],[1,0,11,10,0.8],[20,20,30,40,0.7]]})");
+  ASSERT_TRUE(BoxIouRecord(nms, nullptr, n).ok());
+  EXPECT_EQ(*n.FindRaw("boxes"), "[[5,5,10,10,0.9],[25,30,10,20,0.7]]");
+
+  nms.rewrite = false;
+  Record keep = R(R"({"boxes":[[0.0,0,10,10,0.90],[1,0,11,10,0.8]]})");
+  ASSERT_TRUE(BoxIouRecord(nms, nullptr, keep).ok());
+  EXPECT_EQ(*keep.FindRaw("boxes"), "[[0.0,0,10,10,0.90]]");
+}
+
 TEST(BoxIouToolTest, OverflowingBoxIsAnErrorNotAZero) {
   BoxIouConfig c;
   c.format = BoxFormat::kCxcywh;

@@ -20,6 +20,7 @@ struct BoxEvalConfig {
   VocParams voc;
   bool json = false;          // JSON on stdout instead of the text report
   bool summary_only = false;  // text report without the per-class table
+  bool timings = false;       // CPU seconds of loading and of evaluating, on stderr
   std::string pr_curve;       // write precision-recall curves here as CSV ("" : no)
   uint64_t max_file_bytes = 8ull << 30;
   bool quiet = false;

@@ -13,18 +13,6 @@ namespace imgpipe::box_eval {
 
 namespace {
 
-// Indices of `boxes` ordered by (category, image), input order kept within each group.
-std::vector<uint32_t> GroupOrder(const std::vector<EvalBox>& boxes) {
-  std::vector<uint32_t> order(boxes.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const EvalBox& x = boxes[a];
-    const EvalBox& y = boxes[b];
-    return x.category != y.category ? x.category < y.category : x.image < y.image;
-  });
-  return order;
-}
-
 // maskApi.c bbIou for one pair, in its operation order.
 inline double BoxIou(const EvalBox& d, const EvalBox& g, bool crowd) {
   double w = std::fmin(d.w + d.x, g.w + g.x) - std::fmax(d.x, g.x);
@@ -47,8 +35,13 @@ struct Scratch {
   std::vector<uint32_t> rank;    // position in its image's score order
   std::vector<uint8_t> flags;    // [entry][a][t]: bit 0 matched a GT with id != 0, bit 1 ignored
   std::vector<uint32_t> sorted;  // entries by descending score, stable
-  std::vector<uint32_t> kept;    // `sorted` restricted to rank < maxDets[m]
-  std::vector<double> rc, pr;
+  std::vector<uint8_t> sorted_flags;  // flags in `sorted` order
+  std::vector<uint32_t> sorted_rank;  // rank in `sorted` order
+  // accumulate's true positives for one (area, maxDets), per IoU threshold: the sorted entry
+  // and the fp count before it; fp counts; pr (then its suffix maxima) at them.
+  std::vector<std::vector<uint32_t>> tp_entry;
+  std::vector<std::vector<double>> tp_fp;
+  std::vector<double> fp, pr;
 };
 
 constexpr uint8_t kMatched = 1, kIgnored = 2;
@@ -150,41 +143,74 @@ void EvaluateCategory(const EvalDataset& data, const std::vector<uint32_t>& gt_o
   std::iota(s.sorted.begin(), s.sorted.end(), 0u);
   std::stable_sort(s.sorted.begin(), s.sorted.end(),
                    [&](uint32_t a, uint32_t b) { return -s.score[a] < -s.score[b]; });
+  // Flags and ranks in score order, so the passes below read memory sequentially.
+  const size_t AT = A * T;
+  s.sorted_flags.resize(n * AT);
+  s.sorted_rank.resize(n);
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t e = s.sorted[j];
+    std::copy_n(&s.flags[size_t(e) * AT], AT, &s.sorted_flags[j * AT]);
+    s.sorted_rank[j] = s.rank[e];
+  }
   const double eps = std::nextafter(1.0, 2.0) - 1.0;  // np.spacing(1)
+  s.tp_entry.resize(T);
+  s.tp_fp.resize(T);
+  s.fp.resize(T);
   for (size_t a = 0; a < A; ++a) {
     if (npig[a] == 0) continue;
     for (size_t mi = 0; mi < ev.M; ++mi) {
       const uint32_t md = uint32_t(std::max(0, p.max_dets[mi]));
-      s.kept.clear();
-      for (uint32_t e : s.sorted)
-        if (s.rank[e] < md) s.kept.push_back(e);
-      const size_t nd = s.kept.size();
-      for (size_t t = 0; t < T; ++t) {
-        s.rc.resize(nd);
-        s.pr.resize(nd);
-        double tp = 0, fp = 0;
-        for (size_t j = 0; j < nd; ++j) {
-          uint8_t f = s.flags[(size_t(s.kept[j]) * A + a) * T + t];
-          if (!(f & kIgnored)) {
-            if (f & kMatched) tp += 1;
-            else fp += 1;
+      // numpy computes rc = tp/npig and pr = tp/(tp+fp+eps) at every kept detection, takes the
+      // running max of pr from the right, and reads it at searchsorted(rc, recThrs). rc only
+      // rises at a true positive, and between two true positives pr only falls (same tp, growing
+      // fp), so every value those reads can see is pr at a true positive, or pr at position 0.
+      // One pass collects, per IoU threshold, the true positives (sorted entry, fp before it);
+      // pr computed there with numpy's operations gives the same doubles.
+      for (size_t t = 0; t < T; ++t) s.tp_entry[t].clear(), s.tp_fp[t].clear(), s.fp[t] = 0;
+      uint32_t nd = 0, first_entry = 0;
+      for (size_t j = 0; j < n; ++j) {
+        if (s.sorted_rank[j] >= md) continue;
+        if (nd++ == 0) first_entry = uint32_t(j);
+        const uint8_t* f = &s.sorted_flags[j * AT + a * T];
+        for (size_t t = 0; t < T; ++t) {
+          if (f[t] & kIgnored) continue;
+          if (f[t] & kMatched) {
+            s.tp_entry[t].push_back(uint32_t(j));
+            s.tp_fp[t].push_back(s.fp[t]);
+          } else {
+            s.fp[t] += 1;
           }
-          s.rc[j] = tp / double(npig[a]);
-          s.pr[j] = tp / (fp + tp + eps);
         }
-        ev.Recall(t, k, a, mi) = nd ? s.rc[nd - 1] : 0;
-        for (size_t j = nd; j-- > 1;)
-          if (s.pr[j] > s.pr[j - 1]) s.pr[j - 1] = s.pr[j];
-        // np.searchsorted(rc, recThrs, side='left'); past the end, q and ss stay 0.
-        size_t j = 0;
+      }
+      for (size_t t = 0; t < T; ++t) {
+        const std::vector<uint32_t>& entry = s.tp_entry[t];
+        const size_t E = entry.size();  // the e-th true positive has tp = e + 1
+        ev.Recall(t, k, a, mi) = nd ? double(E) / double(npig[a]) : 0;
+        s.pr.resize(E);
+        for (size_t e = 0; e < E; ++e) {
+          const double tp = double(e + 1);
+          s.pr[e] = tp / (s.tp_fp[t][e] + tp + eps);
+        }
+        for (size_t e = E; e-- > 1;)  // suffix maxima: the precision envelope
+          if (s.pr[e] > s.pr[e - 1]) s.pr[e - 1] = s.pr[e];
+        // np.searchsorted(rc, recThrs, side='left'); past the end, q and ss stay 0. rc at
+        // position 0 is 1/npig when the first kept detection is a true positive, else 0.
+        const double rc0 = (E > 0 && entry[0] == first_entry) ? 1 / double(npig[a]) : 0;
+        size_t e = 0;
         for (size_t r = 0; r < R; ++r) {
-          while (j < nd && s.rc[j] < p.rec_thrs[r]) ++j;
-          if (j >= nd) {
+          const double thr = p.rec_thrs[r];
+          if (nd > 0 && rc0 >= thr) {  // position 0: pr there is 0 or the first true positive's
+            ev.Precision(t, r, k, a, mi) = E > 0 ? s.pr[0] : 0;
+            ev.Score(t, r, k, a, mi) = s.score[s.sorted[first_entry]];
+            continue;
+          }
+          while (e < E && double(e + 1) / double(npig[a]) < thr) ++e;
+          if (e >= E) {
             for (; r < R; ++r) ev.Precision(t, r, k, a, mi) = 0, ev.Score(t, r, k, a, mi) = 0;
             break;
           }
-          ev.Precision(t, r, k, a, mi) = s.pr[j];
-          ev.Score(t, r, k, a, mi) = s.score[s.kept[j]];
+          ev.Precision(t, r, k, a, mi) = s.pr[e];
+          ev.Score(t, r, k, a, mi) = s.score[s.sorted[entry[e]]];
         }
       }
     }
@@ -210,7 +236,8 @@ CocoEval EvaluateCoco(const EvalDataset& data, const CocoParams& params) {
     if (!b.crowd && !b.difficult) ++ev.gt_count[b.category];
   for (const EvalBox& b : data.dt) ++ev.dt_count[b.category];
 
-  std::vector<uint32_t> gt_order = GroupOrder(data.gt), dt_order = GroupOrder(data.dt);
+  std::vector<uint32_t> gt_order = GroupByCategoryAndImage(data.gt);
+  std::vector<uint32_t> dt_order = GroupByCategoryAndImage(data.dt);
   // [begin, end) of each category in the grouped orders.
   std::vector<size_t> g_begin(ev.K + 1, 0), d_begin(ev.K + 1, 0);
   for (const EvalBox& b : data.gt) ++g_begin[b.category + 1];

@@ -33,4 +33,8 @@ struct EvalDataset {
   uint64_t failed_records = 0;            // stream records that arrived with `error` (skipped)
 };
 
+// Indices of `boxes` ordered by (category, image), input order kept within each group: the
+// order both COCOeval and voc_eval.py visit boxes in.
+std::vector<uint32_t> GroupByCategoryAndImage(const std::vector<EvalBox>& boxes);
+
 }  // namespace imgpipe::box_eval

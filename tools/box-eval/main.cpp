@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   cli.Add("Output")
       ("json", "print JSON {stats, per_class_ap, per_class, params} instead of the text report")
       ("summary-only", "text report without the per-class table")
+      ("timings", "print the CPU seconds of loading and of evaluating on stderr")
       ("pr-curve", "write precision-recall curves to this CSV file", cxxopts::value<std::string>())
       ("threads", "threads for the COCO metric (0: one per core)", cxxopts::value<int>()->default_value("0"))
       ("q,quiet", "nothing on stderr but errors");
@@ -132,6 +133,7 @@ int main(int argc, char** argv) {
 
   config.json = args.count("json") > 0;
   config.summary_only = args.count("summary-only") > 0;
+  config.timings = args.count("timings") > 0;
   config.pr_curve = get("pr-curve");
   config.coco.threads = args["threads"].as<int>();
   if (config.coco.threads < 0 || config.coco.threads > 1024) cli.UsageError("--threads must be 0..1024");

@@ -56,12 +56,7 @@ VocEval EvaluateVoc(const EvalDataset& data, const VocParams& params) {
   ev.classes.assign(K, VocClass{});
 
   // GT of each (category, image) in file order; detections of each category in file order.
-  std::vector<uint32_t> gt_order(data.gt.size());
-  std::iota(gt_order.begin(), gt_order.end(), 0u);
-  std::stable_sort(gt_order.begin(), gt_order.end(), [&](uint32_t a, uint32_t b) {
-    const EvalBox &x = data.gt[a], &y = data.gt[b];
-    return x.category != y.category ? x.category < y.category : x.image < y.image;
-  });
+  const std::vector<uint32_t> gt_order = GroupByCategoryAndImage(data.gt);
   std::vector<std::vector<uint32_t>> dets(K);
   for (uint32_t i = 0; i < data.dt.size(); ++i) dets[data.dt[i].category].push_back(i);
 

@@ -152,32 +152,69 @@ Result<BoxReadOptions> SizeFor(const BoxIouConfig& config, const Record& record,
   BoxReadOptions o;
   o.format = config.format;
   o.normalized = config.normalized;
-  if (!config.normalized) return o;
+  if (!config.normalized && !(config.rewrite && config.out_normalized)) return o;
   auto w = record.GetNumber("width"), h = record.GetNumber("height");
   if ((!w || !h) && fallback) w = fallback->GetNumber("width"), h = fallback->GetNumber("height");
   if (!w || !h || !(*w > 0) || !(*h > 0) || !std::isfinite(*w) || !std::isfinite(*h))
-    return MakeError("bad-record", "--normalized needs positive `width` and `height` in the record");
+    return MakeError("bad-record", std::string(config.normalized ? "--normalized" : "--out-normalized") +
+                                       " needs positive `width` and `height` in the record");
   o.width = *w;
   o.height = *h;
   return o;
 }
 
-std::string Rescored(const ParsedBox& box, double score) {
+// Rewrites the box list at `key` (when the record has it) in the output convention.
+void RewriteList(Record& record, const std::string& key, const std::vector<ParsedBox>& boxes,
+                 const BoxIouConfig& config, const BoxReadOptions& size) {
+  if (!config.rewrite || !record.FindRaw(key)) return;
+  std::string out = "[";
+  for (size_t k = 0; k < boxes.size(); ++k) {
+    if (k) out += ",";
+    out += BoxOutputText(boxes[k], config, size);
+  }
+  record.SetRaw(key, out + "]");
+}
+
+}  // namespace
+
+std::string BoxOutputText(const ParsedBox& box, const BoxIouConfig& config,
+                          const BoxReadOptions& size, const double* new_score) {
+  if (!config.rewrite && !new_score) return box.raw;
+  double v[4] = {box.x0, box.y0, box.x1, box.y1};
+  if (config.rewrite) {
+    switch (config.out_format) {
+      case BoxFormat::kXyxy: break;
+      case BoxFormat::kXywh: v[2] = box.x1 - box.x0, v[3] = box.y1 - box.y0; break;
+      case BoxFormat::kCxcywh:
+        v[0] = (box.x0 + box.x1) / 2, v[1] = (box.y0 + box.y1) / 2;
+        v[2] = box.x1 - box.x0, v[3] = box.y1 - box.y0;
+        break;
+    }
+    if (config.out_normalized) {
+      // Positions 0 and 2 are horizontal in every format, 1 and 3 vertical.
+      v[0] /= size.width, v[2] /= size.width;
+      v[1] /= size.height, v[3] /= size.height;
+    }
+  }
   if (box.is_array) {
-    auto parts = SplitJsonArray(box.raw);
+    auto parts = SplitJsonArray(box.raw);  // parsed once already, so it splits
     std::string out = "[";
     for (size_t k = 0; k < parts->size(); ++k) {
       if (k) out += ",";
-      out += k == 4 ? JsonNumber(score) : std::string((*parts)[k]);
+      if (k < 4 && config.rewrite) out += JsonNumber(v[k]);
+      else if (k == 4 && new_score) out += JsonNumber(*new_score);
+      else out += std::string((*parts)[k]);
     }
     return out + "]";
   }
   auto obj = Record::FromJson(box.raw);
-  obj->SetNumber("score", score);
+  if (config.rewrite) {
+    for (const char* key : kKeys[int(config.format)]) obj->Erase(key);
+    for (int k = 0; k < 4; ++k) obj->SetNumber(kKeys[int(config.out_format)][k], v[k]);
+  }
+  if (new_score) obj->SetNumber("score", *new_score);
   return obj->ToJson();
 }
-
-}  // namespace
 
 Result<NmsResult> RunNms(const std::vector<ParsedBox>& boxes, const BoxIouConfig& config) {
   for (size_t i = 0; i < boxes.size(); ++i) {
@@ -268,10 +305,20 @@ Status BoxIouRecord(const BoxIouConfig& config, const GtIndex* gt, Record& recor
     for (size_t k = 0; k < nms->kept.size(); ++k) {
       const ParsedBox& box = (*a)[nms->kept[k]];
       if (k) out += ",";
-      out += config.soft == SoftNms::kNone ? box.raw : Rescored(box, nms->scores[k]);
+      const double* rescored = config.soft == SoftNms::kNone ? nullptr : &nms->scores[k];
+      out += BoxOutputText(box, config, *a_opts, rescored);
     }
     out += "]";
     record.SetRaw(config.a_key, std::move(out));
+    return Status::Ok();
+  }
+  if (config.mode == BoxIouMode::kConvert) {
+    RewriteList(record, config.a_key, *a, config, *a_opts);
+    if (const std::string* b_raw = record.FindRaw(config.b_key)) {
+      auto b = ParseBoxes(*b_raw, config.b_key, *a_opts);
+      if (!b) return b.error();
+      RewriteList(record, config.b_key, *b, config, *a_opts);
+    }
     return Status::Ok();
   }
 
@@ -321,6 +368,8 @@ Status BoxIouRecord(const BoxIouConfig& config, const GtIndex* gt, Record& recor
     }
     out += "]";
     record.SetRaw(config.out_key.empty() ? IouKindName(config.kind) : config.out_key, std::move(out));
+    RewriteList(record, config.a_key, *a, config, *a_opts);
+    if (!gt) RewriteList(record, config.b_key, b, config, *a_opts);
     return Status::Ok();
   }
 
@@ -349,6 +398,8 @@ Status BoxIouRecord(const BoxIouConfig& config, const GtIndex* gt, Record& recor
   for (size_t k = 0; k < r.unmatched_b.size(); ++k) out += (k ? "," : "") + std::to_string(r.unmatched_b[k]);
   out += "]}";
   record.SetRaw(config.out_key.empty() ? "match" : config.out_key, std::move(out));
+  RewriteList(record, config.a_key, *a, config, *a_opts);
+  if (!gt) RewriteList(record, config.b_key, b, config, *a_opts);
   return Status::Ok();
 }
 

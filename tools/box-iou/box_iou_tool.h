@@ -41,7 +41,7 @@ struct BoxReadOptions {
 Result<std::vector<ParsedBox>> ParseBoxes(std::string_view array_raw, std::string_view where,
                                           const BoxReadOptions& options);
 
-enum class BoxIouMode { kMatrix, kMatch, kNms };
+enum class BoxIouMode { kMatrix, kMatch, kNms, kConvert };
 enum class MatchMethod { kGreedy, kHungarian };
 enum class SoftNms { kNone, kLinear, kGaussian };
 
@@ -53,6 +53,11 @@ struct BoxIouConfig {
   bool missing_gt_empty = false;   // an id absent from --gt: no boxes instead of an error
   BoxFormat format = BoxFormat::kXyxy;
   bool normalized = false;
+  // How box lists are written back (the --a list, the --b list when it is in the record, the
+  // boxes NMS keeps). Unless `rewrite`, boxes keep their exact input text.
+  BoxFormat out_format = BoxFormat::kXyxy;
+  bool out_normalized = false;
+  bool rewrite = false;  // out_format/out_normalized differ from format/normalized
   IouKind kind = IouKind::kIou;
   std::string out_key;  // matrix key; default the metric's name ("iou", "giou", ...)
   BoxIouMode mode = BoxIouMode::kMatrix;
@@ -79,6 +84,12 @@ struct GtIndex {
 };
 Result<GtIndex> LoadGtIndex(const std::string& path, const std::string& key,
                             const ReaderOptions& options);
+
+// The JSON text of `box` in the output convention (array boxes keep their score/label and
+// extra elements; object boxes keep their other keys), with `new_score` when not null.
+// `size` holds the record's width and height (needed for normalised output).
+std::string BoxOutputText(const ParsedBox& box, const BoxIouConfig& config,
+                          const BoxReadOptions& size, const double* new_score = nullptr);
 
 // One record. `gt` is null unless --gt was given.
 Status BoxIouRecord(const BoxIouConfig& config, const GtIndex* gt, Record& record);

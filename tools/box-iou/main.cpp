@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
                "  label-conv --from coco instances_val.json --to ndjson > gt.ndjson\n"
                "  box-iou --gt gt.ndjson --match hungarian --thr 0.5 < preds.ndjson | jq -c .match\n"
                "  box-iou --nms 0.5 < preds.ndjson > kept.ndjson\n"
-               "  box-iou --a boxes --b gt_boxes --metric giou < both.ndjson | jq -c .giou"});
+               "  box-iou --a boxes --b gt_boxes --metric giou < both.ndjson | jq -c .giou\n"
+               "  box-iou --convert --format cxcywh --normalized --out-format xyxy < yolo.ndjson"});
   cli.Add("Boxes")
       ("a", "key of the first box list (rows; the list NMS filters)",
        cxxopts::value<std::string>()->default_value("boxes"))
@@ -26,7 +27,13 @@ int main(int argc, char** argv) {
       ("format", "box coordinates: xyxy (x0,y0,x1,y1), xywh (x,y,w,h) or cxcywh (cx,cy,w,h); "
                  "object keys or the first 4 numbers of an array box",
        cxxopts::value<std::string>()->default_value("xyxy"))
-      ("normalized", "coordinates are fractions of the record's `width` and `height`");
+      ("normalized", "coordinates are fractions of the record's `width` and `height`")
+      ("out-format", "write the box lists (--a, --b when in the record, the boxes NMS keeps) as "
+                     "xyxy, xywh or cxcywh (default: as read; otherwise boxes keep their exact text)",
+       cxxopts::value<std::string>())
+      ("out-normalized", "write box coordinates as fractions of `width` and `height`")
+      ("out-absolute", "write box coordinates in pixels")
+      ("convert", "only rewrite the box lists (with --out-format / --out-normalized / --out-absolute)");
   cli.Add("Output")
       ("metric", "iou, giou, diou or ciou", cxxopts::value<std::string>()->default_value("iou"))
       ("key", "output key (default: the metric's name for the matrix, `match` with --match)",
@@ -58,6 +65,15 @@ int main(int argc, char** argv) {
   if (!ParseBoxFormat(args["format"].as<std::string>(), &config.format))
     cli.UsageError("--format must be xyxy, xywh or cxcywh");
   config.normalized = args.count("normalized") > 0;
+  config.out_format = config.format;
+  if (args.count("out-format") && !ParseBoxFormat(args["out-format"].as<std::string>(), &config.out_format))
+    cli.UsageError("--out-format must be xyxy, xywh or cxcywh");
+  if (args.count("out-normalized") && args.count("out-absolute"))
+    cli.UsageError("--out-normalized and --out-absolute do not go together");
+  config.out_normalized = args.count("out-normalized") ? true
+                          : args.count("out-absolute")  ? false
+                                                        : config.normalized;
+  config.rewrite = config.out_format != config.format || config.out_normalized != config.normalized;
   if (!ParseIouKind(args["metric"].as<std::string>(), &config.kind))
     cli.UsageError("--metric must be iou, giou, diou or ciou");
   if (args.count("key")) config.out_key = args["key"].as<std::string>();
@@ -84,6 +100,13 @@ int main(int argc, char** argv) {
     if (!config.gt_file.empty()) cli.UsageError("--gt and --nms do not go together");
     if (!(config.nms_iou >= 0 && config.nms_iou <= 1)) cli.UsageError("--nms must be in [0, 1]");
     config.mode = BoxIouMode::kNms;
+  }
+  if (args.count("convert")) {
+    if (config.mode != BoxIouMode::kMatrix) cli.UsageError("--convert does not go with --match or --nms");
+    if (!config.rewrite)
+      cli.UsageError("--convert needs an output convention that differs from the input: "
+                     "--out-format, --out-normalized or --out-absolute");
+    config.mode = BoxIouMode::kConvert;
   }
   config.class_agnostic = args.count("class-agnostic") > 0;
   config.sigma = args["sigma"].as<double>();
