@@ -33,6 +33,13 @@ void ToYolo(const BoxXYXY& b, double image_w, double image_h, double out[4]) {
   out[3] = (b.y1 - b.y0) / image_h;
 }
 
+std::array<double, 2> FromYoloPoint(double x, double y, double image_w, double image_h) {
+  return {x * image_w, y * image_h};
+}
+std::array<double, 2> ToYoloPoint(double x, double y, double image_w, double image_h) {
+  return {x / image_w, y / image_h};
+}
+
 BoxXYXY FromCreateMl(double cx, double cy, double w, double h) {
   return {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
 }

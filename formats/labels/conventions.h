@@ -3,6 +3,8 @@
 // formats/labels/README.md documents each mapping.
 #pragma once
 
+#include <array>
+
 #include "libcommon/geometry.h"
 
 namespace imgpipe::labels {
@@ -21,6 +23,10 @@ void ToVoc(const BoxXYXY& b, double out[4]);  // xmin, ymin, xmax, ymax
 // YOLO: centre x, centre y, width, height, each a fraction of the image's width or height.
 BoxXYXY FromYolo(double cx, double cy, double w, double h, double image_w, double image_h);
 void ToYolo(const BoxXYXY& b, double image_w, double image_h, double out[4]);
+// A YOLO segment point (Ultralytics): x, y as fractions of the image's width and height; the
+// stream's points are absolute pixel coordinates (continuous, like the box edges).
+std::array<double, 2> FromYoloPoint(double x, double y, double image_w, double image_h);
+std::array<double, 2> ToYoloPoint(double x, double y, double image_w, double image_h);
 
 // Create ML: centre x, centre y, width, height in absolute pixels.
 BoxXYXY FromCreateMl(double cx, double cy, double w, double h);

@@ -1,6 +1,8 @@
 // Shared helpers of the label formats (see conventions_io.h).
 #include "formats/labels/conventions_io.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -222,18 +224,66 @@ Result<std::vector<std::string>> ReadClassesFile(const std::string& path) {
   std::vector<std::string> names;
   std::string_view t = *text;
   if (t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);
-  for (size_t start = 0; start < t.size();) {
-    size_t nl = t.find('\n', start);
-    if (nl == std::string_view::npos) nl = t.size();
-    std::string_view line = Trim(t.substr(start, nl - start));
-    if (!line.empty()) names.emplace_back(line);
-    start = nl + 1;
-  }
+  ForEachLine(t, /*skip_blank=*/true, [&](std::string_view line, size_t) {
+    names.emplace_back(Trim(line));
+    return true;
+  });
   for (size_t i = 0; i < names.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (names[i] == names[j])
         return MakeError("bad-labels", path + ": class \"" + names[i] + "\" is listed twice");
   return names;
+}
+
+std::string ClassListText(const std::vector<std::string>& classes) {
+  std::string out;
+  for (const std::string& c : classes) out += c + "\n";
+  return out;
+}
+
+std::string RootOf(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return path;
+  std::string dir = fs::path(path).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+std::vector<std::string> NamesIn(const std::string& dir, bool folders) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (folders ? e.is_directory() : e.is_regular_file()) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> FilesBelow(const std::string& path, std::string_view ext) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return {path};
+  std::vector<std::string> out;
+  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->is_regular_file() && it->path().extension() == ext) out.push_back(it->path().string());
+  // Path order (component by component), not string order: "a/b" before "a-c".
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return fs::path(a) < fs::path(b); });
+  return out;
+}
+
+const std::vector<std::string>& ImageExtensions() {
+  static const std::vector<std::string> exts = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff"};
+  return exts;
+}
+
+bool IsImageFile(std::string_view name) {
+  size_t slash = name.find_last_of('/');
+  size_t dot = name.find_last_of('.');
+  // As std::filesystem's extension(): a name's leading dot (".png") starts no extension.
+  if (dot == std::string_view::npos || dot == (slash == std::string_view::npos ? 0 : slash + 1) ||
+      (slash != std::string_view::npos && dot < slash))
+    return false;
+  std::string ext(name.substr(dot));
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return std::find(ImageExtensions().begin(), ImageExtensions().end(), ext) != ImageExtensions().end();
 }
 
 std::optional<std::pair<int, int>> ProbeImageSize(const std::string& path) {
@@ -300,6 +350,14 @@ size_t CountItems(const std::string* raw) {
   return 0;
 }
 
+// The items of record[key][member] (a private key's list), 0 when absent.
+size_t CountPrivateItems(const Record& record, std::string_view key, std::string_view member) {
+  const std::string* raw = record.FindRaw(key);
+  if (!raw || raw->empty() || raw->front() != '{') return 0;
+  auto obj = Record::FromJson(*raw);
+  return obj ? CountItems(obj->FindRaw(member)) : 0;
+}
+
 }  // namespace
 
 bool IsDroppedCrowd(const BoxRecord& box, const Support& support) {
@@ -316,6 +374,10 @@ void CountLosses(const Record& record, const std::vector<BoxRecord>& boxes, cons
   }
   if (!s.image_labels) {
     if (size_t n = CountItems(record.FindRaw("labels"))) losses.Add("image-level label", n);
+  }
+  if (!s.boxes) {
+    if (!boxes.empty()) losses.Add("box", boxes.size());
+    return;
   }
   for (const BoxRecord& b : boxes) {
     if (IsDroppedCrowd(b, s)) {
@@ -370,6 +432,36 @@ Status SettleLosses(const LossReport& local, const WriteOptions& options, LossRe
                                   DescribeLosses(local) + " (add --allow-lossy to convert anyway)");
   for (const auto& [what, n] : local.counts()) total.Add(what, n);
   return Status::Ok();
+}
+
+void CountUnheldShapes(const Record& record, const Support& s, LossReport& losses) {
+  if (!s.polylines) {
+    if (size_t n = CountItems(record.FindRaw("polylines"))) losses.Add("polyline", n);
+  }
+  // The same name coco.cpp gives them.
+  if (!s.cvat_shapes) {
+    if (size_t n = CountPrivateItems(record, "cvat", "xml")) losses.Add("other shape", n);
+  }
+  if (!s.labelme_shapes) {
+    if (size_t n = CountPrivateItems(record, "labelme", "shapes")) losses.Add("other shape", n);
+  }
+}
+
+Result<std::vector<std::vector<BoxRecord>>> GatherForWrite(const Dataset& ds, const Support& support,
+                                                           const WriteOptions& options, LossReport& losses,
+                                                           std::string_view format, ExtraLosses extra) {
+  LossReport local;
+  std::vector<std::vector<BoxRecord>> all(ds.images.size());
+  for (size_t i = 0; i < ds.images.size(); ++i) {
+    auto boxes = RecordBoxes(ds.images[i], i);
+    if (!boxes) return boxes.error();
+    CountLosses(ds.images[i], *boxes, support, local);
+    CountUnheldShapes(ds.images[i], support, local);
+    if (extra) extra(ds.images[i], *boxes, local);
+    all[i] = std::move(boxes.value());
+  }
+  if (Status s = SettleLosses(local, options, losses, format); !s) return s.error();
+  return all;
 }
 
 std::string RecordName(const Record& record, size_t index) {

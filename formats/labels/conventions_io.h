@@ -65,10 +65,41 @@ Result<std::vector<std::string>> ReadClassesFile(const std::string& path);
 Result<std::vector<std::string>> ParseYamlNames(std::string_view text, const std::string& source);
 
 Result<std::string> ReadTextFile(const std::string& path, uint64_t max_bytes);
+// Calls fn(line, line_number) for each line of `text` ('\n'-separated, 1-based numbers, the
+// line without its '\n'; a trailing '\r' is left to the caller). Lines of blanks only (spaces,
+// tabs, '\r') are skipped when `skip_blank`. fn returns false to stop early.
+template <typename Fn>
+void ForEachLine(std::string_view text, bool skip_blank, Fn&& fn) {
+  size_t line_no = 0;
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(start, nl - start);
+    start = nl + 1;
+    ++line_no;
+    if (skip_blank && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (!fn(line, line_no)) return;
+  }
+}
+// A class list file's text: one name per line (classes.txt, synsets.txt).
+std::string ClassListText(const std::vector<std::string>& classes);
+// A dataset's root for relative paths: `path` itself when a folder, else its folder ("." when none).
+std::string RootOf(const std::string& path);
+// The names in folder `dir` (not recursive), sorted: its subfolders when `folders`, else its
+// regular files. Empty when `dir` cannot be read.
+std::vector<std::string> NamesIn(const std::string& dir, bool folders);
+// `path` itself when it is a file; else every file below the folder whose name ends in `ext`
+// (".json"), recursively, sorted.
+std::vector<std::string> FilesBelow(const std::string& path, std::string_view ext);
 // The first `n` bytes of a file (for detection); "" when unreadable.
 std::string ReadHead(const std::string& path, size_t n);
 // 1-based line of byte `offset` in `text`.
 size_t LineOf(std::string_view text, size_t offset);
+
+// Image file extensions the label formats look for, lower case (".jpg", ".png", ...).
+const std::vector<std::string>& ImageExtensions();
+// True when the file name ends in one of ImageExtensions(), in any case.
+bool IsImageFile(std::string_view name);
 
 // {width, height} from an image file's header (JPEG, PNG, GIF, BMP, WebP, ...); nullopt when
 // the file is missing or not an image.
@@ -93,22 +124,38 @@ Status WriteSingleFile(const std::string& path, std::string_view content);
 
 // What a writer can hold, for lossy-write accounting.
 struct Support {
+  bool boxes = true;  // false: every box is lost ("box"; imagenet holds image labels only)
   bool crowd = false, difficult = false, truncated = false, occluded = false, pose = false;
   bool attrs = false, segmentation = false, score = false, parts = false, actions = false;
-  bool polygons = false, points = false, image_labels = false;
+  bool polygons = false, points = false, polylines = false, image_labels = false;
+  // Shapes other formats keep verbatim under their private key and only they write back: CVAT's
+  // ellipses/cuboids/masks/skeletons ("cvat".xml) and LabelMe's circles/masks ("labelme".shapes).
+  bool cvat_shapes = false, labelme_shapes = false;
   std::vector<std::string_view> other_box_keys;  // further box keys the writer keeps
 };
-// Counts what `format` would drop of this record: record-level polygons/points/labels, box flags
-// and attributes. A crowd box in a format without crowd support is dropped whole ("crowd
-// region"); IsDroppedCrowd says which.
+// Counts what `format` would drop of this record: record-level polygons/points/labels, boxes
+// (Support::boxes), box flags and attributes. A crowd box in a format without crowd support is
+// dropped whole ("crowd region"); IsDroppedCrowd says which.
 void CountLosses(const Record& record, const std::vector<BoxRecord>& boxes, const Support& support,
                  LossReport& losses);
+// Counts the polylines and the CVAT/LabelMe verbatim shapes ("other shape") `support` does not
+// hold. Separate from CountLosses because coco.cpp counts these itself (CountShapeLosses);
+// GatherForWrite calls both.
+void CountUnheldShapes(const Record& record, const Support& support, LossReport& losses);
 bool IsDroppedCrowd(const BoxRecord& box, const Support& support);
 // Without --allow-lossy, any loss is an error (code "lossy") listing what would be dropped;
 // otherwise the counts go to `total`.
 Status SettleLosses(const LossReport& local, const WriteOptions& options, LossReport& total,
                     std::string_view format);
 std::string DescribeLosses(const LossReport& losses);
+
+// The first half of every writer: each record's boxes (errors name the record), what `support`
+// cannot hold counted (plus what `extra`, when given, counts for a record: a format's own
+// losses), and the lossy decision (SettleLosses). On success, the boxes per record.
+using ExtraLosses = void (*)(const Record& record, const std::vector<BoxRecord>& boxes, LossReport& losses);
+Result<std::vector<std::vector<BoxRecord>>> GatherForWrite(const Dataset& dataset, const Support& support,
+                                                           const WriteOptions& options, LossReport& losses,
+                                                           std::string_view format, ExtraLosses extra = nullptr);
 
 // "record 3 (id \"x\")": names a record when no source location is known.
 std::string RecordName(const Record& record, size_t index);

@@ -10,6 +10,7 @@
 #include "formats/labels/conventions.h"
 #include "formats/labels/conventions_io.h"
 #include "formats/labels/dataset.h"
+#include "formats/labels/json_file.h"
 
 namespace imgpipe::labels {
 namespace {
@@ -20,17 +21,11 @@ using simdjson::dom::element;
 std::vector<std::pair<fs::path, std::string>> CreateMlFiles(const std::string& path) {
   std::vector<std::pair<fs::path, std::string>> out;
   std::error_code ec;
-  if (!fs::is_directory(path, ec)) {
-    out.emplace_back(path, "");
-    return out;
+  bool dir = fs::is_directory(path, ec);
+  for (const std::string& f : FilesBelow(path, ".json")) {
+    fs::path rel = dir ? fs::relative(f, path) : fs::path();
+    out.emplace_back(f, rel.has_parent_path() ? rel.parent_path().generic_string() : "");
   }
-  for (auto it = fs::recursive_directory_iterator(path, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (!it->is_regular_file() || it->path().extension() != ".json") continue;
-    fs::path rel = fs::relative(it->path(), path);
-    out.emplace_back(it->path(), rel.has_parent_path() ? rel.parent_path().generic_string() : "");
-  }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -59,12 +54,10 @@ std::string Extras(simdjson::dom::object obj, std::initializer_list<std::string_
 Status ReadOneCreateMl(const fs::path& file, const std::string& split, const fs::path& root,
                        const ReadOptions& options, Dataset& ds, ClassTable& classes) {
   std::string name = file.string();
-  auto text = ReadTextFile(name, options.max_file_bytes);
-  if (!text) return text.error();
   simdjson::dom::parser parser;
-  element doc;
-  if (auto err = parser.parse(*text).get(doc))
-    return MakeError("bad-json", name + ": malformed JSON: " + simdjson::error_message(err));
+  auto parsed = ParseJsonFile(parser, name, options.max_file_bytes);
+  if (!parsed) return parsed.error();
+  element doc = *parsed;
   simdjson::dom::array images;
   if (doc.get_array().get(images))
     return MakeError("bad-createml", name + ": expected a JSON array of {\"image\", \"annotations\"}");
@@ -133,8 +126,7 @@ Status ReadOneCreateMl(const fs::path& file, const std::string& split, const fs:
 Result<Dataset> ReadCreateMl(const std::string& path, const ReadOptions& options) {
   auto files = CreateMlFiles(path);
   if (files.empty()) return MakeError("io", path + ": no Create ML .json file found");
-  std::error_code ec;
-  fs::path root = fs::is_directory(path, ec) ? fs::path(path) : fs::path(path).parent_path();
+  fs::path root = RootOf(path);
   Dataset ds;
   ClassTable classes(ds, options);
   for (const auto& [file, split] : files)
@@ -145,15 +137,9 @@ Result<Dataset> ReadCreateMl(const std::string& path, const ReadOptions& options
 Status WriteCreateMl(const Dataset& ds, const std::string& out, const WriteOptions& options, LossReport& losses) {
   Support support;
   support.other_box_keys = {"createml"};
-  LossReport local;
-  std::vector<std::vector<BoxRecord>> all(ds.images.size());
-  for (size_t i = 0; i < ds.images.size(); ++i) {
-    auto boxes = RecordBoxes(ds.images[i], i);
-    if (!boxes) return boxes.error();
-    CountLosses(ds.images[i], *boxes, support, local);
-    all[i] = std::move(boxes.value());
-  }
-  if (Status s = SettleLosses(local, options, losses, "createml"); !s) return s;
+  auto gathered = GatherForWrite(ds, support, options, losses, "createml");
+  if (!gathered) return gathered.error();
+  const std::vector<std::vector<BoxRecord>>& all = *gathered;
   bool single = out.ends_with(".json");
   std::map<std::string, std::string> by_split;  // split ("" none) -> JSON array text
   for (size_t i = 0; i < ds.images.size(); ++i) {

@@ -26,76 +26,12 @@
 #include <set>
 
 #include "formats/labels/conventions_io.h"
-#include "formats/labels/voc.h"
+#include "formats/labels/xml_file.h"
 #include "libcommon/boxes.h"
 #include "libcommon/json.h"
 
 namespace imgpipe::labels {
 namespace fs = std::filesystem;
-
-Result<std::vector<ShapeRecord>> ReadShapes(const Record& record, std::string_view key) {
-  std::vector<ShapeRecord> out;
-  const std::string* raw = record.FindRaw(key);
-  if (!raw || *raw == "null") return out;
-  auto items = SplitJsonArray(*raw);
-  std::string name = std::string(key);
-  if (!items) return MakeError("bad-record", "`" + name + "` is not an array");
-  for (size_t i = 0; i < items->size(); ++i) {
-    std::string where = name + "[" + std::to_string(i) + "]";
-    auto obj = Record::FromJson((*items)[i]);
-    if (!obj) return MakeError("bad-record", where + " is not an object");
-    ShapeRecord s;
-    s.label = obj->GetString("label").value_or("");
-    const std::string* pts = obj->FindRaw("points");
-    auto list = pts ? SplitJsonArray(*pts) : std::nullopt;
-    if (!list) return MakeError("bad-record", where + ".points is not an array of [x, y]");
-    for (std::string_view p : *list) {
-      auto xy = SplitJsonArray(p);
-      std::optional<double> x, y;
-      if (xy && xy->size() == 2) {
-        x = DecodeJsonNumber((*xy)[0]);
-        y = DecodeJsonNumber((*xy)[1]);
-      }
-      if (!x || !y || !std::isfinite(*x) || !std::isfinite(*y))
-        return MakeError("bad-record", where + ".points: expected [x, y] pairs of finite numbers");
-      s.points.push_back({*x, *y});
-    }
-    s.fields = std::move(obj.value());
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-size_t CountShapes(const Record& record, std::string_view key) {
-  const std::string* raw = record.FindRaw(key);
-  if (!raw) return 0;
-  auto items = SplitJsonArray(*raw);
-  return items ? items->size() : 0;
-}
-
-std::string PointsJson(const std::vector<Point>& points) {
-  std::string out = "[";
-  for (size_t i = 0; i < points.size(); ++i) {
-    if (i) out.push_back(',');
-    out.push_back('[');
-    out += FormatShortest(points[i][0]);
-    out.push_back(',');
-    out += FormatShortest(points[i][1]);
-    out.push_back(']');
-  }
-  out.push_back(']');
-  return out;
-}
-
-std::string ShapeJson(std::string_view label, const std::vector<Point>& points, std::string_view members) {
-  std::string out;
-  JsonObjectWriter w(&out);
-  w.String("label", label);
-  w.Raw("points", PointsJson(points));
-  w.Members(members);
-  w.Close();
-  return out;
-}
 
 namespace {
 
@@ -252,13 +188,9 @@ struct ReadState {
 
 Status ReadCvatFile(const fs::path& file, const ReadOptions& options, ReadState& st, ClassTable& classes) {
   std::string name = file.string();
-  auto text = LoadSafeXml(name, options.max_file_bytes);
-  if (!text) return text.error();
   pugi::xml_document doc;
-  pugi::xml_parse_result res = doc.load_buffer(text->data(), text->size(), pugi::parse_default);
-  if (!res)
-    return MakeError("bad-xml", name + ":" + std::to_string(LineOf(*text, size_t(res.offset))) +
-                                    ": malformed XML: " + res.description());
+  auto text = ParseSafeXml(doc, name, options.max_file_bytes);
+  if (!text) return text.error();
   pugi::xml_node root = doc.child("annotations");
   if (!root) return MakeError("bad-xml", name + ": no <annotations> element (not a CVAT file)");
   auto where = [&](pugi::xml_node n) { return name + ":" + std::to_string(LineOf(*text, size_t(n.offset_debug()))); };
@@ -458,28 +390,31 @@ std::string ImageName(const Record& r) {
 
 Status WriteCvat(const Dataset& ds, const std::string& out, const WriteOptions& options, LossReport& losses) {
   Support support;
-  support.occluded = support.attrs = support.polygons = support.points = support.image_labels = true;
+  support.occluded = support.attrs = support.polygons = support.points = support.polylines = true;
+  support.image_labels = support.cvat_shapes = true;
   support.other_box_keys = {"z_order", "cvat"};
-  LossReport local;
-  std::vector<std::vector<BoxRecord>> all(ds.images.size());
   std::vector<std::array<std::vector<ShapeRecord>, 3>> shapes(ds.images.size());
-  for (size_t i = 0; i < ds.images.size(); ++i) {
-    auto boxes = RecordBoxes(ds.images[i], i);
-    if (!boxes) return boxes.error();
-    CountLosses(ds.images[i], *boxes, support, local);
-    all[i] = std::move(boxes.value());
+  for (size_t i = 0; i < ds.images.size(); ++i)
     for (int k = 0; k < 3; ++k) {
       auto s = ReadShapes(ds.images[i], kShapeKeys[k]);
       if (!s) return MakeError("bad-record", RecordName(ds.images[i], i) + ": " + s.error().message);
       shapes[i][k] = std::move(s.value());
-      for (const ShapeRecord& sh : shapes[i][k])
+    }
+  // A shape's keys beyond what a CVAT shape holds.
+  ExtraLosses shape_keys = [](const Record& r, const std::vector<BoxRecord>&, LossReport& local) {
+    for (int k = 0; k < 3; ++k) {
+      auto list = ReadShapes(r, kShapeKeys[k]);
+      if (!list) continue;  // reported above
+      for (const ShapeRecord& sh : *list)
         for (const Field& f : sh.fields.fields())
           if (f.key != "label" && f.key != "points" && f.key != "occluded" && f.key != "z_order" &&
               f.key != "attrs" && f.key != "cvat" && f.raw != "null")
             local.Add(std::string(kShapeTags[k]) + " key \"" + f.key + "\"");
     }
-  }
-  if (Status s = SettleLosses(local, options, losses, "cvat"); !s) return s;
+  };
+  auto gathered = GatherForWrite(ds, support, options, losses, "cvat", shape_keys);
+  if (!gathered) return gathered.error();
+  const std::vector<std::vector<BoxRecord>>& all = *gathered;
 
   pugi::xml_document doc;
   pugi::xml_node root = doc.append_child("annotations");

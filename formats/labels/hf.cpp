@@ -30,7 +30,6 @@
 
 #include "formats/labels/conventions.h"
 #include "formats/labels/conventions_io.h"
-#include "formats/labels/cvat.h"
 #include "libcommon/boxes.h"
 #include "libcommon/json.h"
 
@@ -83,29 +82,17 @@ bool DetectHf(const std::string& path) {
   return head.find("\"file_name\"") != std::string::npos;
 }
 
-Status ReadFile(const fs::path& file, const std::string& split, const fs::path& root, const ReadOptions& options,
-                Dataset& ds, ClassTable& classes, bool named) {
-  std::string name = file.string();
-  auto text = ReadTextFile(name, options.max_file_bytes);
-  if (!text) return text.error();
-  simdjson::dom::parser parser;
-  size_t line_no = 0;
-  fs::path dir = file.parent_path();
-  for (size_t start = 0; start < text->size();) {
-    size_t nl = text->find('\n', start);
-    if (nl == std::string::npos) nl = text->size();
-    std::string_view line = std::string_view(*text).substr(start, nl - start);
-    start = nl + 1;
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    std::string where = name + ":" + std::to_string(line_no);
+// One metadata.jsonl line: a record (or a problem at `where`).
+Status ReadLine(std::string_view line, const std::string& where, simdjson::dom::parser& parser, const fs::path& dir,
+                const std::string& split, const fs::path& root, const ReadOptions& options, Dataset& ds,
+                ClassTable& classes, bool named) {
+  {
     element doc;
     simdjson::dom::object obj;
     std::string_view file_name;
     if (parser.parse(line.data(), line.size()).get(doc) || doc.get_object().get(obj) ||
         obj["file_name"].get_string().get(file_name) || file_name.empty()) {
-      if (Status s = Problem(options, where, "bad-line", "expected a JSON object with a \"file_name\" string"); !s) return s;
-      continue;
+      return Problem(options, where, "bad-line", "expected a JSON object with a \"file_name\" string");
     }
     Record r;
     std::string rel = (fs::relative(dir, root) / std::string(file_name)).lexically_normal().generic_string();
@@ -213,6 +200,22 @@ Status ReadFile(const fs::path& file, const std::string& split, const fs::path& 
   return Status::Ok();
 }
 
+Status ReadFile(const fs::path& file, const std::string& split, const fs::path& root, const ReadOptions& options,
+                Dataset& ds, ClassTable& classes, bool named) {
+  std::string name = file.string();
+  auto text = ReadTextFile(name, options.max_file_bytes);
+  if (!text) return text.error();
+  simdjson::dom::parser parser;
+  fs::path dir = file.parent_path();
+  Status failed;
+  ForEachLine(*text, /*skip_blank=*/true, [&](std::string_view line, size_t line_no) {
+    failed = ReadLine(line, name + ":" + std::to_string(line_no), parser, dir, split, root, options, ds, classes,
+                      named);
+    return bool(failed);
+  });
+  return failed;
+}
+
 Result<Dataset> ReadHf(const std::string& path, const ReadOptions& options) {
   fs::path root;
   auto files = MetadataFiles(path, &root);
@@ -242,16 +245,9 @@ Status WriteHf(const Dataset& ds, const std::string& out, const WriteOptions& op
   Support support;
   support.crowd = support.difficult = support.truncated = support.occluded = support.score = true;
   support.image_labels = true;
-  LossReport local;
-  std::vector<std::vector<BoxRecord>> all(ds.images.size());
-  for (size_t i = 0; i < ds.images.size(); ++i) {
-    auto boxes = RecordBoxes(ds.images[i], i);
-    if (!boxes) return boxes.error();
-    CountLosses(ds.images[i], *boxes, support, local);
-    if (size_t n = CountShapes(ds.images[i], "polylines")) local.Add("polyline", n);
-    all[i] = std::move(boxes.value());
-  }
-  if (Status s = SettleLosses(local, options, losses, "hf"); !s) return s;
+  auto gathered = GatherForWrite(ds, support, options, losses, "hf");
+  if (!gathered) return gathered.error();
+  const std::vector<std::vector<BoxRecord>>& all = *gathered;
 
   std::vector<std::string> classes = ds.classes;
   auto index = [&](const std::string& l) {
@@ -324,9 +320,7 @@ Status WriteHf(const Dataset& ds, const std::string& out, const WriteOptions& op
   OutputFiles files;
   if (by_dir.empty()) by_dir[""] = "";
   for (auto& [dir, text] : by_dir) files.Add((dir.empty() ? "" : dir + "/") + "metadata.jsonl", std::move(text));
-  std::string names;
-  for (const std::string& c : classes) names += c + "\n";
-  files.Add("classes.txt", std::move(names));
+  files.Add("classes.txt", ClassListText(classes));
   return files.Commit(out);
 }
 

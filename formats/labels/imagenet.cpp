@@ -30,7 +30,6 @@
 #include <set>
 
 #include "formats/labels/conventions_io.h"
-#include "formats/labels/cvat.h"
 #include "libcommon/boxes.h"
 #include "libcommon/files.h"
 #include "libcommon/json.h"
@@ -41,16 +40,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kNoLabel = "no_label";
 constexpr const char* kSplitNames[] = {"train", "val", "valid", "validation", "test", "trainval"};
-constexpr const char* kImageExtensions[] = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff"};
 constexpr const char* kClassFiles[] = {"synsets.txt", "labels.txt", "classes.txt"};
-
-bool IsImageFile(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  for (const char* e : kImageExtensions)
-    if (ext == e) return true;
-  return false;
-}
 
 // Joins pieces by appending (GCC 12 warns falsely about "x" + std::string chains).
 std::string Cat(std::initializer_list<std::string_view> parts) {
@@ -112,18 +102,14 @@ std::vector<fs::path> TxtFiles(const fs::path& dir, bool need_label) {
     if (head.size() == 1024) head.resize(head.rfind('\n') == std::string::npos ? 0 : head.rfind('\n') + 1);
     bool ok = true, labelled = false;
     int lines = 0;
-    for (size_t start = 0; ok && start < head.size();) {
-      size_t nl = head.find('\n', start);
-      if (nl == std::string::npos) nl = head.size();
-      std::string_view line = std::string_view(head).substr(start, nl - start);
-      start = nl + 1;
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    ForEachLine(head, /*skip_blank=*/true, [&](std::string_view line, size_t) {
       std::string name;
       std::vector<long> ids;
       ok = ParseTxtLine(line, &name, &ids);
       labelled |= !ids.empty();
       ++lines;
-    }
+      return ok;
+    });
     if (ok && lines > 0 && (labelled || !need_label)) out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
@@ -138,14 +124,7 @@ bool HasClassFile(const fs::path& dir) {
 }
 
 // Class folders directly under `root`, sorted.
-std::vector<std::string> SubDirs(const fs::path& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(root, ec))
-    if (e.is_directory()) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> SubDirs(const fs::path& root) { return NamesIn(root.string(), /*folders=*/true); }
 
 bool DetectImageNet(const std::string& path) {
   std::error_code ec;
@@ -168,7 +147,7 @@ bool DetectImageNet(const std::string& path) {
       if (!it->is_regular_file()) continue;
       std::string ext = it->path().extension().string();
       if (ext == ".json" || ext == ".jsonl" || ext == ".xml" || ext == ".txt" || ext == ".csv") return false;
-      if (IsImageFile(it->path())) {
+      if (IsImageFile(it->path().filename().string())) {
         fs::path rel = fs::relative(it->path(), splits ? r : root);
         if (std::distance(rel.begin(), rel.end()) >= 2) ++images;
       }
@@ -177,6 +156,34 @@ bool DetectImageNet(const std::string& path) {
   for (const char* meta : {"metadata.jsonl", "metadata.csv"})
     if (fs::exists(root / meta, ec)) return false;
   return images > 0;
+}
+
+// One "<image path> <class index>..." line: a record (or a problem at `where`, then Ok).
+Status ReadTxtLine(std::string_view line, const std::string& where, const std::string& split, bool generate,
+                   const ReadOptions& options, std::set<std::string>& ids, Dataset& ds) {
+  std::string name;
+  std::vector<long> cls;
+  if (!ParseTxtLine(line, &name, &cls)) return Problem(options, where, "bad-line", "expected \"<image path> <class index>...\"");
+  std::string labels = "[";
+  for (long c : cls) {
+    if (c < 0 || c > 1000000 || (!generate && size_t(c) >= ds.classes.size()))
+      return Problem(options, where, "unknown-category",
+                     "class index " + std::to_string(c) + " is not in the class list (" +
+                         std::to_string(ds.classes.size()) + " names)");
+    while (generate && ds.classes.size() <= size_t(c)) ds.classes.push_back("class-" + std::to_string(ds.classes.size()));
+    if (labels.size() > 1) labels.push_back(',');
+    labels += JsonString(ds.classes[size_t(c)]);
+  }
+  std::string id = StripExtension(name);
+  if (!ids.insert(id).second) return Problem(options, where, "duplicate-image", "image \"" + id + "\" is listed twice");
+  Record r;
+  r.SetString("id", id);
+  r.SetString("path", (options.images_dir.empty() ? std::string("images") : options.images_dir) + "/" + name);
+  if (!split.empty()) r.SetString("split", split);
+  r.SetRaw("labels", labels + "]");
+  ds.images.push_back(std::move(r));
+  if (options.locate) ds.locations.push_back(SourceLocation{where, {}});
+  return Status::Ok();
 }
 
 Result<Dataset> ReadTxt(const std::vector<fs::path>& lists, const fs::path& root, const ReadOptions& options) {
@@ -203,51 +210,12 @@ Result<Dataset> ReadTxt(const std::vector<fs::path>& lists, const fs::path& root
     if (split == "default") split.clear();
     auto text = ReadTextFile(list.string(), options.max_file_bytes);
     if (!text) return text.error();
-    size_t line_no = 0;
-    for (size_t start = 0; start < text->size();) {
-      size_t nl = text->find('\n', start);
-      if (nl == std::string::npos) nl = text->size();
-      std::string_view line = std::string_view(*text).substr(start, nl - start);
-      start = nl + 1;
-      ++line_no;
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      std::string where = list.string() + ":" + std::to_string(line_no);
-      std::string name;
-      std::vector<long> cls;
-      if (!ParseTxtLine(line, &name, &cls)) {
-        if (Status s = Problem(options, where, "bad-line", "expected \"<image path> <class index>...\""); !s) return s.error();
-        continue;
-      }
-      std::string labels = "[";
-      bool skip = false;
-      for (long c : cls) {
-        if (c < 0 || c > 1000000 || (!generate && size_t(c) >= ds.classes.size())) {
-          if (Status s = Problem(options, where, "unknown-category",
-                                 "class index " + std::to_string(c) + " is not in the class list (" +
-                                     std::to_string(ds.classes.size()) + " names)");
-              !s)
-            return s.error();
-          skip = true;
-          break;
-        }
-        while (generate && ds.classes.size() <= size_t(c)) ds.classes.push_back("class-" + std::to_string(ds.classes.size()));
-        if (labels.size() > 1) labels.push_back(',');
-        labels += JsonString(ds.classes[size_t(c)]);
-      }
-      if (skip) continue;
-      std::string id = StripExtension(name);
-      if (!ids.insert(id).second) {
-        if (Status s = Problem(options, where, "duplicate-image", "image \"" + id + "\" is listed twice"); !s) return s.error();
-        continue;
-      }
-      Record r;
-      r.SetString("id", id);
-      r.SetString("path", (options.images_dir.empty() ? std::string("images") : options.images_dir) + "/" + name);
-      if (!split.empty()) r.SetString("split", split);
-      r.SetRaw("labels", labels + "]");
-      ds.images.push_back(std::move(r));
-      if (options.locate) ds.locations.push_back(SourceLocation{where, {}});
-    }
+    Status failed;
+    ForEachLine(*text, /*skip_blank=*/true, [&](std::string_view line, size_t line_no) {
+      failed = ReadTxtLine(line, list.string() + ":" + std::to_string(line_no), split, generate, options, ids, ds);
+      return bool(failed);
+    });
+    if (!failed) return failed.error();
   }
   return ds;
 }
@@ -282,7 +250,7 @@ Result<Dataset> ReadFolders(const fs::path& root, const ReadOptions& options) {
       std::error_code ec;
       for (auto it = fs::recursive_directory_iterator(r / cls, fs::directory_options::follow_directory_symlink, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && IsImageFile(it->path())) files.push_back(it->path());
+        if (it->is_regular_file() && IsImageFile(it->path().filename().string())) files.push_back(it->path());
       std::sort(files.begin(), files.end());
       for (const fs::path& f : files) {
         std::string rel = fs::relative(f, root).generic_string();
@@ -334,15 +302,8 @@ Status WriteImageNet(const Dataset& ds, const std::string& out, const WriteOptio
     return MakeError("usage", "imagenet: unknown --layout \"" + layout + "\" (folder, symlink or txt)");
   Support support;
   support.image_labels = true;
-  LossReport local;
-  for (size_t i = 0; i < ds.images.size(); ++i) {
-    auto boxes = RecordBoxes(ds.images[i], i);
-    if (!boxes) return boxes.error();
-    CountLosses(ds.images[i], {}, support, local);
-    if (size_t n = CountShapes(ds.images[i], "polylines")) local.Add("polyline", n);
-    if (!boxes->empty()) local.Add("box", boxes->size());
-  }
-  if (Status s = SettleLosses(local, options, losses, "imagenet"); !s) return s;
+  support.boxes = false;  // a class folder holds whole images
+  if (auto gathered = GatherForWrite(ds, support, options, losses, "imagenet"); !gathered) return gathered.error();
 
   std::vector<std::string> classes = ds.classes;
   for (const Record& r : ds.images)
@@ -375,9 +336,7 @@ Status WriteImageNet(const Dataset& ds, const std::string& out, const WriteOptio
     }
     OutputFiles files;
     for (auto& [split, text] : lists) files.Add(split + ".txt", std::move(text));
-    std::string synsets;
-    for (const std::string& c : classes) synsets += c + "\n";
-    files.Add("synsets.txt", std::move(synsets));
+    files.Add("synsets.txt", ClassListText(classes));
     return files.Commit(out);
   }
 

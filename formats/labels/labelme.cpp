@@ -26,7 +26,8 @@
 #include <map>
 
 #include "formats/labels/conventions_io.h"
-#include "formats/labels/cvat.h"
+#include "formats/labels/json_file.h"
+#include "formats/labels/shapes.h"
 #include "libcommon/boxes.h"
 #include "libcommon/json.h"
 
@@ -35,20 +36,10 @@ namespace {
 namespace fs = std::filesystem;
 using simdjson::dom::element;
 
-std::vector<fs::path> JsonFiles(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_directory(path, ec)) return {fs::path(path)};
-  std::vector<fs::path> out;
-  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-    if (it->is_regular_file() && it->path().extension() == ".json") out.push_back(it->path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 bool DetectLabelMe(const std::string& path) {
-  auto files = JsonFiles(path);
-  if (files.empty() || files[0].extension() != ".json") return false;
-  std::string head = ReadHead(files[0].string(), 1 << 16);
+  auto files = FilesBelow(path, ".json");
+  if (files.empty() || fs::path(files[0]).extension() != ".json") return false;
+  std::string head = ReadHead(files[0], 1 << 16);
   size_t first = head.find_first_not_of(" \t\r\n");
   return first != std::string::npos && head[first] == '{' && head.find("\"shapes\"") != std::string::npos &&
          (head.find("\"imagePath\"") != std::string::npos || head.find("\"imageHeight\"") != std::string::npos);
@@ -58,12 +49,10 @@ std::string Raw(element e) { return simdjson::to_string(e); }
 
 Status ReadOne(const fs::path& file, const fs::path& root, const ReadOptions& options, Dataset& ds, ClassTable& classes) {
   std::string name = file.string();
-  auto text = ReadTextFile(name, options.max_file_bytes);
-  if (!text) return text.error();
   simdjson::dom::parser parser;
-  element doc;
-  if (auto err = parser.parse(*text).get(doc))
-    return MakeError("bad-json", name + ": malformed JSON: " + simdjson::error_message(err));
+  auto parsed = ParseJsonFile(parser, name, options.max_file_bytes);
+  if (!parsed) return parsed.error();
+  element doc = *parsed;
   simdjson::dom::object obj;
   simdjson::dom::array shapes;
   if (doc.get_object().get(obj) || obj["shapes"].get_array().get(shapes))
@@ -216,13 +205,12 @@ Status ReadOne(const fs::path& file, const fs::path& root, const ReadOptions& op
 }
 
 Result<Dataset> ReadLabelMe(const std::string& path, const ReadOptions& options) {
-  auto files = JsonFiles(path);
+  auto files = FilesBelow(path, ".json");
   if (files.empty()) return MakeError("io", path + ": no LabelMe .json file found");
-  std::error_code ec;
-  fs::path root = fs::is_directory(path, ec) ? fs::path(path) : fs::path(path).parent_path();
+  fs::path root = RootOf(path);
   Dataset ds;
   ClassTable classes(ds, options);
-  for (const fs::path& f : files)
+  for (const std::string& f : files)
     if (Status s = ReadOne(f, root, options, ds, classes); !s) return s.error();
   return ds;
 }
@@ -262,7 +250,8 @@ std::string ShapeOut(const std::string& label, const std::vector<Point>& pts, st
 
 Status WriteLabelMe(const Dataset& ds, const std::string& out, const WriteOptions& options, LossReport& losses) {
   Support support;
-  support.polygons = support.points = support.image_labels = support.attrs = true;
+  support.polygons = support.points = support.polylines = support.image_labels = support.attrs = true;
+  support.labelme_shapes = true;
   support.other_box_keys = {"group_id", "description", "labelme"};
   LossReport local;
   OutputFiles files;
@@ -271,6 +260,7 @@ Status WriteLabelMe(const Dataset& ds, const std::string& out, const WriteOption
     auto boxes = RecordBoxes(r, i);
     if (!boxes) return boxes.error();
     CountLosses(r, *boxes, support, local);
+    CountUnheldShapes(r, support, local);
     std::string name = r.GetString("id").value_or("");
     if (name.empty()) name = StripExtension(r.GetString("path").value_or(""));
     if (name.empty()) return MakeError("bad-record", RecordName(r, i) + ": no `id` or `path` to name its JSON file");

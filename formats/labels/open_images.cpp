@@ -34,67 +34,12 @@
 #include <unordered_map>
 
 #include "formats/labels/conventions_io.h"
-#include "formats/labels/cvat.h"
+#include "formats/labels/csv.h"
 #include "libcommon/boxes.h"
 #include "libcommon/json.h"
 
 namespace imgpipe::labels {
 namespace fs = std::filesystem;
-
-bool NextCsvRow(std::string_view text, size_t* pos, std::vector<std::string>* fields) {
-  fields->clear();
-  size_t i = *pos;
-  if (i >= text.size()) return false;
-  std::string cur;
-  bool quoted = false, was_quoted = false;
-  while (i < text.size()) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          cur.push_back('"');
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        cur.push_back(c);
-      }
-      ++i;
-      continue;
-    }
-    if (c == '"' && cur.empty() && !was_quoted) {
-      quoted = was_quoted = true;
-      ++i;
-    } else if (c == ',') {
-      fields->push_back(std::move(cur));
-      cur.clear();
-      was_quoted = false;
-      ++i;
-    } else if (c == '\n' || c == '\r') {
-      ++i;
-      if (c == '\r' && i < text.size() && text[i] == '\n') ++i;
-      break;
-    } else {
-      cur.push_back(c);
-      ++i;
-    }
-  }
-  fields->push_back(std::move(cur));
-  *pos = i;
-  return true;
-}
-
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 namespace {
 
@@ -104,15 +49,6 @@ constexpr const char* kFlagKeys[] = {"occluded", "truncated", "iscrowd", "depict
 constexpr const char* kImageColumns[] = {"ImageID", "Subset", "OriginalURL", "OriginalLandingURL",
                                          "License", "AuthorProfileURL", "Author", "Title",
                                          "OriginalSize", "OriginalMD5", "Thumbnail300KURL", "Rotation"};
-constexpr const char* kImageExtensions[] = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff"};
-
-bool IsImageFile(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  for (const char* e : kImageExtensions)
-    if (ext == e) return true;
-  return false;
-}
 
 struct Layout {
   fs::path root, ann_dir;
@@ -135,14 +71,7 @@ Layout FindLayout(const std::string& path) {
   return l;
 }
 
-std::vector<std::string> AnnotationFiles(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file()) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> AnnotationFiles(const fs::path& dir) { return NamesIn(dir.string(), /*folders=*/false); }
 
 bool DetectOpenImages(const std::string& path) {
   Layout l = FindLayout(path);
@@ -231,13 +160,21 @@ struct Reader {
     }
     return images[it->second];
   }
-  // The label of a MID; nullopt after recording a problem (or with the error in *status).
-  std::optional<std::string> Label(const std::string& mid, const std::string& where, Status* status) {
-    auto it = display.find(mid);
-    if (it != display.end()) return it->second;
-    if (!have_descriptions) return mid;
-    *status = Problem(options, where, "unknown-category", "LabelName " + mid + " is not in the class descriptions");
-    return std::nullopt;
+  // The label of a MID, also resolved against the class table (--classes); nullopt when it is
+  // unknown and was recorded as a problem, or with the error in *status.
+  std::optional<std::string> Label(const std::string& mid, const std::string& where, ClassTable& classes,
+                                   Status* status) {
+    std::string label = mid;
+    if (auto it = display.find(mid); it != display.end()) {
+      label = it->second;
+    } else if (have_descriptions) {
+      *status = Problem(options, where, "unknown-category", "LabelName " + mid + " is not in the class descriptions");
+      return std::nullopt;
+    }
+    auto cls = classes.Resolve(label, where);
+    if (!cls) *status = cls.error();
+    if (!cls || *cls < 0) return std::nullopt;
+    return label;
   }
 };
 
@@ -352,14 +289,11 @@ Status ReadBboxes(Reader& rd, const fs::path& file, ClassTable& classes) {
       continue;
     }
     Status st;
-    auto label = rd.Label(cell(col[1]), where, &st);
+    auto label = rd.Label(cell(col[1]), where, classes, &st);
     if (!label) {
       if (!st) return st;
       continue;
     }
-    auto cls = classes.Resolve(*label, where);
-    if (!cls) return cls.error();
-    if (*cls < 0) continue;
     b.label = *label;
     if (const std::string& c = cell(conf_col); !c.empty() && c != "1" && c != "1.0") b.score = c;
     if (const std::string& s = cell(source_col); !s.empty() && s != "xclick") b.source = s;
@@ -387,14 +321,11 @@ Status ReadImageLabels(Reader& rd, const fs::path& file, std::string_view suffix
       continue;
     }
     Status st;
-    auto label = rd.Label(row[size_t(label_col)], where, &st);
+    auto label = rd.Label(row[size_t(label_col)], where, classes, &st);
     if (!label) {
       if (!st) return st;
       continue;
     }
-    auto cls = classes.Resolve(*label, where);
-    if (!cls) return cls.error();
-    if (*cls < 0) continue;
     bool positive = conf_col < 0 || size_t(conf_col) >= row.size() || std::strtod(row[size_t(conf_col)].c_str(), nullptr) > 0;
     Image& img = rd.Get(row[size_t(id_col)], split);
     (positive ? img.labels : img.negative).push_back(*label);
@@ -402,16 +333,9 @@ Status ReadImageLabels(Reader& rd, const fs::path& file, std::string_view suffix
   return Status::Ok();
 }
 
-Status ReadImagesMeta(Reader& rd, const fs::path& file) {
-  auto text = ReadTextFile(file.string(), rd.options.max_file_bytes);
-  if (!text) return text.error();
-  size_t line_no = 0;
-  for (size_t start = 0; start < text->size();) {
-    size_t nl = text->find('\n', start);
-    if (nl == std::string::npos) nl = text->size();
-    std::string_view line = std::string_view(*text).substr(start, nl - start);
-    start = nl + 1;
-    ++line_no;
+// One images.meta line: "<ImageID> <height> <width>" (quoted IDs, # comments).
+Status ReadImagesMetaLine(Reader& rd, std::string_view line, const std::string& where) {
+  {
     std::vector<std::string> words;
     std::string cur;
     char q = 0;
@@ -435,22 +359,28 @@ Status ReadImagesMeta(Reader& rd, const fs::path& file) {
       }
     }
     if (in_word) words.push_back(std::move(cur));
-    if (words.empty()) continue;
+    if (words.empty()) return Status::Ok();
     char *e1, *e2;
     long h = words.size() >= 3 ? std::strtol(words[1].c_str(), &e1, 10) : 0;
     long w = words.size() >= 3 ? std::strtol(words[2].c_str(), &e2, 10) : 0;
-    if (words.size() < 3 || *e1 || *e2 || h <= 0 || w <= 0) {
-      if (Status s = Problem(rd.options, file.string() + ":" + std::to_string(line_no), "bad-line",
-                             "expected \"<ImageID> <height> <width>\"");
-          !s)
-        return s;
-      continue;
-    }
+    if (words.size() < 3 || *e1 || *e2 || h <= 0 || w <= 0)
+      return Problem(rd.options, where, "bad-line", "expected \"<ImageID> <height> <width>\"");
     auto it = rd.by_id.find(words[0]);
     if (it != rd.by_id.end()) rd.images[it->second].size = std::pair{int(w), int(h)};
     else rd.Get(words[0], "").size = std::pair{int(w), int(h)};  // listed only here: no annotations
   }
   return Status::Ok();
+}
+
+Status ReadImagesMeta(Reader& rd, const fs::path& file) {
+  auto text = ReadTextFile(file.string(), rd.options.max_file_bytes);
+  if (!text) return text.error();
+  Status failed;
+  ForEachLine(*text, /*skip_blank=*/false, [&](std::string_view line, size_t line_no) {
+    failed = ReadImagesMetaLine(rd, line, file.string() + ":" + std::to_string(line_no));
+    return bool(failed);
+  });
+  return failed;
 }
 
 std::string FlagJson(int f) { return f == 1 ? "true" : "null"; }
@@ -499,7 +429,7 @@ Result<Dataset> ReadOpenImages(const std::string& path, const ReadOptions& optio
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(images_dir, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (!it->is_regular_file() || !IsImageFile(it->path())) continue;
+    if (!it->is_regular_file() || !IsImageFile(it->path().filename().string())) continue;
     fs::path rel = fs::relative(it->path(), images_dir);
     std::string stem = fs::path(rel).replace_extension().generic_string();
     size_t slash = stem.find('/');
@@ -616,16 +546,9 @@ Status WriteOpenImages(const Dataset& ds, const std::string& out, const WriteOpt
   Support support;
   support.crowd = support.occluded = support.truncated = support.score = support.image_labels = true;
   support.other_box_keys = {"depiction", "inside", "source"};
-  LossReport local;
-  std::vector<std::vector<BoxRecord>> all(ds.images.size());
-  for (size_t i = 0; i < ds.images.size(); ++i) {
-    auto boxes = RecordBoxes(ds.images[i], i);
-    if (!boxes) return boxes.error();
-    CountLosses(ds.images[i], *boxes, support, local);
-    if (size_t n = CountShapes(ds.images[i], "polylines")) local.Add("polyline", n);
-    all[i] = std::move(boxes.value());
-  }
-  if (Status s = SettleLosses(local, options, losses, "openimages"); !s) return s;
+  auto gathered = GatherForWrite(ds, support, options, losses, "openimages");
+  if (!gathered) return gathered.error();
+  const std::vector<std::vector<BoxRecord>>& all = *gathered;
 
   // Label -> MID: class_info, then the records' own maps; else the label itself.
   std::map<std::string, std::string> mid;

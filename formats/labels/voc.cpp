@@ -12,23 +12,11 @@
 #include "formats/labels/conventions.h"
 #include "formats/labels/conventions_io.h"
 #include "formats/labels/dataset.h"
-#include "formats/labels/voc.h"
+#include "formats/labels/xml_file.h"
 #include "libcommon/json.h"
 
 namespace imgpipe::labels {
 namespace fs = std::filesystem;
-
-Result<std::string> LoadSafeXml(const std::string& path, uint64_t max_bytes) {
-  auto text = ReadTextFile(path, max_bytes);
-  if (!text) return text.error();
-  // pugixml does not expand entities it has not been told about, but a DTD is never needed in
-  // label files: refuse it outright (billion laughs, external entities).
-  for (const char* bad : {"<!DOCTYPE", "<!doctype", "<!ENTITY", "<!entity"})
-    if (size_t at = text->find(bad); at != std::string::npos)
-      return MakeError("unsafe-xml", path + ":" + std::to_string(LineOf(*text, at)) +
-                                         ": XML with a DTD or entity declarations is refused");
-  return text;
-}
 
 namespace {
 
@@ -91,13 +79,9 @@ bool ReadBndbox(const Ctx& ctx, pugi::xml_node obj, BoxXYXY* box, Status* status
 
 Status ReadVocFile(const std::string& file, const std::string& id, const ReadOptions& options,
                    Dataset& ds, ClassTable& classes) {
-  auto text = LoadSafeXml(file, options.max_file_bytes);
-  if (!text) return text.error();
   pugi::xml_document doc;
-  pugi::xml_parse_result res = doc.load_buffer(text->data(), text->size(), pugi::parse_default);
-  if (!res)
-    return MakeError("bad-xml", file + ":" + std::to_string(LineOf(*text, size_t(res.offset))) +
-                                    ": malformed XML: " + res.description());
+  auto text = ParseSafeXml(doc, file, options.max_file_bytes);
+  if (!text) return text.error();
   pugi::xml_node ann = doc.child("annotation");
   if (!ann) return MakeError("bad-xml", file + ": no <annotation> element (not a VOC file)");
   Ctx ctx{file, *text, options};
@@ -355,15 +339,9 @@ Status WriteVoc(const Dataset& ds, const std::string& out, const WriteOptions& o
   Support support;
   support.difficult = support.truncated = support.occluded = support.pose = true;
   support.parts = support.actions = support.attrs = true;
-  LossReport local;
-  std::vector<std::vector<BoxRecord>> all(ds.images.size());
-  for (size_t i = 0; i < ds.images.size(); ++i) {
-    auto boxes = RecordBoxes(ds.images[i], i);
-    if (!boxes) return boxes.error();
-    CountLosses(ds.images[i], *boxes, support, local);
-    all[i] = std::move(boxes.value());
-  }
-  if (Status s = SettleLosses(local, options, losses, "voc"); !s) return s;
+  auto gathered = GatherForWrite(ds, support, options, losses, "voc");
+  if (!gathered) return gathered.error();
+  const std::vector<std::vector<BoxRecord>>& all = *gathered;
   OutputFiles files;
   std::map<std::string, std::string> split_lists;
   for (size_t i = 0; i < ds.images.size(); ++i) {

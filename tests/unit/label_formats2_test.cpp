@@ -574,6 +574,154 @@ TEST_F(LabelFormats2, DetectorsDoNotClaimEachOther) {
       EXPECT_EQ(formats[j]->detect(P(dirs[i])), i == j) << formats[j]->name << " on " << dirs[i];
 }
 
+// ---------------------------------------------------------------- X -> ndjson -> X, --classes
+
+// The dataset written as the record stream (a file) and read back by the ndjson reader.
+Dataset ThroughNdjson(const Dataset& ds, const std::string& file) {
+  const Format* nd = FindFormat("ndjson");
+  EXPECT_NE(nd, nullptr);
+  MustWrite(*nd, ds, file);
+  return MustRead(*nd, file);
+}
+
+TEST_F(LabelFormats2, EveryFormatThroughNdjsonAndBack) {
+  {
+    SCOPED_TRACE("cvat");
+    Write("cvat/annotations.xml", kCvatXml);
+    Dataset a = MustRead(kCvatFormat, P("cvat"));
+    MustWrite(kCvatFormat, ThroughNdjson(a, P("cvat.ndjson")), P("cvat_out"));
+    Dataset b = MustRead(kCvatFormat, P("cvat_out"));
+    ExpectSameAnnotations(a, b);
+    EXPECT_EQ(Raw(b.images[0], "cvat"), Raw(a.images[0], "cvat"));  // the ellipse, verbatim
+  }
+  {
+    SCOPED_TRACE("openimages");
+    MakeOpenImages(*this);
+    Png("oi/images/validation/img2.png", 30, 20);
+    Dataset a = MustRead(kOpenImagesFormat, P("oi"));
+    MustWrite(kOpenImagesFormat, ThroughNdjson(a, P("oi.ndjson")), P("oi_out"));
+    Dataset b = MustRead(kOpenImagesFormat, P("oi_out"));
+    ExpectSameAnnotations(a, b);
+    EXPECT_EQ(Raw(b.images[0], "openimages"), Raw(a.images[0], "openimages"));  // MIDs, negatives, meta
+  }
+  {
+    SCOPED_TRACE("imagenet txt");
+    Write("txt/train.txt", "a.jpg 0\n\"with space\".jpg 2\nsub/b.jpg 1 2\n");
+    Write("txt/synsets.txt", "n01\nn02\nn03\n");
+    Dataset a = MustRead(kImageNetFormat, P("txt"));
+    WriteOptions wo;
+    wo.layout = "txt";
+    MustWrite(kImageNetFormat, ThroughNdjson(a, P("in.ndjson")), P("txt_out"), wo);
+    ExpectSameAnnotations(a, MustRead(kImageNetFormat, P("txt_out")));
+  }
+  {
+    SCOPED_TRACE("labelme");
+    Write("lm/ann/a.json", kLabelMeJson);
+    Dataset a = MustRead(kLabelMeFormat, P("lm"));
+    MustWrite(kLabelMeFormat, ThroughNdjson(a, P("lm.ndjson")), P("lm_out"));
+    Dataset b = MustRead(kLabelMeFormat, P("lm_out"));
+    ExpectSameAnnotations(a, b);
+    EXPECT_EQ(Raw(b.images[0], "labelme"), Raw(a.images[0], "labelme"));
+  }
+  {
+    SCOPED_TRACE("hf");
+    Write("hf/classes.txt", "cat\ndog\n");
+    Write("hf/train/metadata.jsonl",
+          R"({"file_name": "a.png", "objects": {"bbox": [[1, 2, 3, 4.5], [0, 0, 10, 10]], "categories": [1, 0], "iscrowd": [0, 1]}, "width": 20, "height": 20})"
+          "\n");
+    Dataset a = MustRead(kHfFormat, P("hf"));
+    MustWrite(kHfFormat, ThroughNdjson(a, P("hf.ndjson")), P("hf_out"));
+    ExpectSameAnnotations(a, MustRead(kHfFormat, P("hf_out")));
+  }
+}
+
+// --classes: a label the list does not hold is an error naming where it is (or, under --check,
+// an issue there), in every format that has labels.
+TEST_F(LabelFormats2, ClassesFileUnknownLabelsAreErrorsWithTheirLocation) {
+  Write("cvat/annotations.xml", kCvatXml);
+  MakeOpenImages(*this);
+  Write("lm/ann/a.json", kLabelMeJson);
+  Write("hf/metadata.jsonl", R"({"file_name": "a.png", "objects": {"bbox": [[1, 2, 3, 4]], "categories": ["dog"]}, "width": 9, "height": 9})" "\n");
+  Write("voc/a.xml", "<annotation><filename>a.jpg</filename><size><width>9</width><height>9</height></size>\n"
+                     "<object><name>dog</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>\n"
+                     "</annotation>\n");
+  Write("cml/a.json", R"([{"image": "a.jpg", "annotations": [{"label": "dog", "coordinates": {"x": 5, "y": 5, "width": 2, "height": 2}}]}])");
+  struct Case {
+    const char* format;
+    std::string path, where;  // where: the expected location's start
+  };
+  const Case cases[] = {
+      {"cvat", P("cvat"), P("cvat/annotations.xml") + ":13"},
+      {"openimages", P("oi"), P("oi/annotations/image_ids_and_rotation.csv") + ":"},
+      {"labelme", P("lm"), P("lm/ann/a.json") + ": "},
+      {"hf", P("hf"), P("hf/metadata.jsonl") + ":1: objects.categories[0]"},
+      {"voc", P("voc"), P("voc/a.xml") + ":2"},
+      {"createml", P("cml"), P("cml/a.json") + ": [0].annotations[0].label"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.format);
+    ReadOptions ro;
+    ro.classes = std::vector<std::string>{"nothing-here"};
+    const Format* f = FindFormat(c.format);
+    ASSERT_NE(f, nullptr);
+    auto ds = f->read(c.path, ro);
+    ASSERT_FALSE(ds.ok());
+    EXPECT_EQ(ds.error().code, "bad-labels");
+    EXPECT_NE(ds.error().message.find("unknown label"), std::string::npos) << ds.error().message;
+    if (std::string(c.format) != "openimages")
+      EXPECT_EQ(ds.error().message.rfind(c.where, 0), 0u) << ds.error().message;
+    else  // the first unknown label: a bbox CSV line or an image-labels CSV line
+      EXPECT_NE(ds.error().message.find(".csv:"), std::string::npos) << ds.error().message;
+    std::vector<Issue> issues;
+    ro.issues = &issues;
+    ASSERT_TRUE(f->read(c.path, ro).ok());
+    ASSERT_FALSE(issues.empty());
+    EXPECT_EQ(issues[0].code, "unknown-label");
+  }
+}
+
+// VOC --check: a box without a number and a NaN corner, each with its file and line.
+TEST_F(LabelFormats2, VocCheckNamesFileAndLine) {
+  Write("voc/Annotations/a.xml",
+        "<annotation><filename>a.jpg</filename><size><width>9</width><height>9</height></size>\n"
+        "<object><name>x</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax></bndbox></object>\n"
+        "<object><name>x</name><bndbox><xmin>nan</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>\n"
+        "<object><name>x</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>\n"
+        "</annotation>\n");
+  std::vector<Issue> issues;
+  ReadOptions ro;
+  ro.issues = &issues;
+  Dataset ds = MustRead(*FindFormat("voc"), P("voc"), ro);
+  ASSERT_EQ(issues.size(), 2u);
+  EXPECT_EQ(issues[0].where, P("voc/Annotations/a.xml") + ":2");
+  EXPECT_EQ(issues[0].code, "bad-box");
+  EXPECT_EQ(issues[1].where, P("voc/Annotations/a.xml") + ":3");
+  EXPECT_EQ(issues[1].code, "not-finite");
+  EXPECT_EQ(Boxes(ds.images[0]).size(), 1u);
+}
+
+// Create ML and Open Images name output files after splits: one that climbs is refused.
+TEST_F(LabelFormats2, CreateMlAndOpenImagesRefuseClimbingSplits) {
+  Dataset ds;
+  ds.classes = {"x"};
+  Record r;
+  r.SetString("id", "a");
+  r.SetString("path", "a.png");
+  r.SetString("split", "../../evil");
+  r.SetInt("width", 9);
+  r.SetInt("height", 9);
+  r.SetRaw("boxes", R"([{"label":"x","x0":1,"y0":1,"x1":2,"y1":2}])");
+  ds.images.push_back(r);
+  for (const char* name : {"createml", "openimages"}) {
+    LossReport l;
+    Status s = FindFormat(name)->write(ds, P("out"), WriteOptions{}, l);
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(s.error().code, "unsafe-path") << name << ": " << s.error().message;
+  }
+  EXPECT_FALSE(fs::exists(dir_.parent_path() / "evil"));
+  EXPECT_FALSE(fs::exists(P("evil")));
+}
+
 // ---------------------------------------------------------------- the real corpus
 
 fs::path Corpus() { return fs::path(IMGPIPE_SOURCE_DIR) / ".." / "shared" / "corpus" / "formats"; }
