@@ -1,4 +1,6 @@
 // Projective warp, SIMD via Highway: per output row, N pixels at a time, inverse-mapped.
+// This is the float definition (nearest, bicubic, perspective); bilinear affine maps go to the
+// fixed-point kernels in warp_bilinear.cpp (see WarpUsesFixedPoint).
 //
 // The source region the output reads (plus a 4-pixel border made by the border mode) is first
 // copied into a padded buffer; every tap then lies inside it after one clamp, so the inner loop
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "hwy/aligned_allocator.h"
+#include "libcommon/kernels/warp_bilinear.h"
 
 #ifndef IMGPIPE_KERNELS_WARP_SHARED_
 #define IMGPIPE_KERNELS_WARP_SHARED_
@@ -221,12 +224,40 @@ int MapIndex(int i, int n, BorderMode border) {
 
 }  // namespace
 
+bool WarpUsesFixedPoint(const Image& src, const WarpSpec& spec, int out_w, int out_h) {
+  using warp_fixed::kTermLimit;
+  const double* m = spec.inv;
+  if (spec.interp != Interp::kBilinear || src.type != SampleType::kU8 || src.channels < 1 ||
+      src.channels > 4 || m[6] != 0 || m[7] != 0 || m[8] != 1)
+    return false;
+  if (src.width <= 0 || src.height <= 0 || src.width >= (1 << 14) || src.height >= (1 << 14) ||
+      size_t(src.width) * src.height * src.channels >= (size_t(1) << 31))
+    return false;
+  for (int i = 0; i < 6; ++i)
+    if (!std::isfinite(m[i])) return false;
+  // Each term is linear in x (or y): its extremes are at the ends. Checked in double first, so
+  // llround never sees a value out of its range.
+  const double lim = double(kTermLimit) / 65536.0 - 1;
+  const int xe = std::max(out_w - 1, 0), ye = std::max(out_h - 1, 0);
+  for (double ma : {m[0], m[3]})
+    if (std::abs(ma) * (xe + 0.5) > lim) return false;
+  for (int k : {1, 4})
+    for (int y : {0, ye})
+      if (std::abs(m[k] * (y + 0.5) + m[k + 1] - 0.5) > lim) return false;
+  return true;
+}
+
 void Warp(const Image& src, const WarpSpec& spec, int out_w, int out_h, Image* dst) {
   using warp_internal::kPad;
   Image out;
   out.Allocate(std::max(out_w, 0), std::max(out_h, 0), src.channels);
   if (out.width == 0 || out.height == 0 || src.width <= 0 || src.height <= 0 ||
       src.type != SampleType::kU8 || src.channels < 1 || src.channels > 4) {
+    *dst = std::move(out);
+    return;
+  }
+  if (WarpUsesFixedPoint(src, spec, out_w, out_h)) {
+    warp_fixed::WarpBilinearFixed(src, spec, &out);
     *dst = std::move(out);
     return;
   }

@@ -36,11 +36,45 @@ float Reflect(float u, float n) {
   return t;
 }
 
+// The fixed-point definition (warp.h), per pixel and per tap, in int64 throughout.
+void FixedReference(const Image& src, const WarpSpec& spec, Image* out) {
+  const int c = src.channels, W = src.width, H = src.height;
+  const double* m = spec.inv;
+  auto pixel = [&](int64_t x, int64_t y, int ch) -> int64_t {
+    const bool far = x < -(int64_t(1) << 30) || x > (int64_t(1) << 30) || y < -(int64_t(1) << 30) || y > (int64_t(1) << 30);
+    const int ix = far ? -1 : MapIndex(int(x), W, spec.border), iy = far ? -1 : MapIndex(int(y), H, spec.border);
+    if (ix < 0 || iy < 0) return spec.fill[ch];
+    return src.data[(size_t(iy) * W + ix) * c + ch];
+  };
+  for (int y = 0; y < out->height; ++y) {
+    for (int x = 0; x < out->width; ++x) {
+      const int64_t U = std::llround(m[0] * (x + 0.5) * 65536.0) + std::llround((m[1] * (y + 0.5) + m[2] - 0.5) * 65536.0);
+      const int64_t V = std::llround(m[3] * (x + 0.5) * 65536.0) + std::llround((m[4] * (y + 0.5) + m[5] - 0.5) * 65536.0);
+      // floor((U + 256) / 512) for any sign, written as a division to not mirror the kernel's shifts
+      const int64_t qu = (U + 256 - (((U + 256) % 512 + 512) % 512)) / 512;
+      const int64_t qv = (V + 256 - (((V + 256) % 512 + 512) % 512)) / 512;
+      const int64_t fx = ((qu % 128) + 128) % 128, fy = ((qv % 128) + 128) % 128;
+      const int64_t ix = (qu - fx) / 128, iy = (qv - fy) / 128;
+      for (int ch = 0; ch < c; ++ch) {
+        const int64_t top = pixel(ix, iy, ch) * (128 - fx) + pixel(ix + 1, iy, ch) * fx;
+        const int64_t bot = pixel(ix, iy + 1, ch) * (128 - fx) + pixel(ix + 1, iy + 1, ch) * fx;
+        const int64_t sum = top * (128 - fy) + bot * fy;
+        out->data[(size_t(y) * out->width + x) * c + ch] = uint8_t((sum + 8192) / 16384);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void WarpReference(const Image& src, const WarpSpec& spec, int out_w, int out_h, Image* dst) {
   Image out;
   out.Allocate(std::max(out_w, 0), std::max(out_h, 0), src.channels);
+  if (out.width > 0 && out.height > 0 && WarpUsesFixedPoint(src, spec, out_w, out_h)) {
+    FixedReference(src, spec, &out);
+    *dst = std::move(out);
+    return;
+  }
   const int c = src.channels, W = src.width, H = src.height;
   float m[9];
   for (int i = 0; i < 9; ++i) m[i] = float(spec.inv[i]);

@@ -36,7 +36,9 @@ class CopySource : public RecordSource {
   Result<bool> Next(Record* record) override {
     while (true) {
       if (index_ < total_) {
-        *record = current_;
+        // The last (usually the only) copy takes the record itself: no copy of the pixels.
+        if (index_ + 1 == total_) *record = std::move(current_);
+        else *record = current_;
         if (replay_) {
           if (!entries_->empty()) record->SetRaw("aug", (*entries_)[index_]);
           else record->SetRaw(kCopyKey, "-1");  // no entry: the work function reports it
