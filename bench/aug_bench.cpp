@@ -2,7 +2,9 @@
 // count) and the photometric kernels, each next to its scalar reference. Whole pipelines: bench/aug.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <random>
 
 #include "libcommon/kernels/photometric.h"
@@ -75,6 +77,56 @@ BENCHMARK(BM_Photometric<AdjustSaturationReference>)->Name("BM_SaturationReferen
 BENCHMARK(BM_Photometric<AdjustHue>)->Name("BM_Hue");
 BENCHMARK(BM_Photometric<AdjustHueReference>)->Name("BM_HueReference");
 BENCHMARK(BM_Photometric<GaussianBlur>)->Name("BM_Blur_sigma0.3");
+
+// A jitter-like program (brightness table, saturation, hue, contrast table) fused into one pass
+// against the same steps run one at a time.
+std::vector<ColorStep> JitterSteps() {
+  ColorStep lut1, sat, hue, lut2;
+  for (int i = 0; i < 256; ++i) lut1.lut[i] = uint8_t(std::min(255, i * 5 / 4)), lut2.lut[i] = uint8_t(i * 3 / 4 + 30);
+  sat.kind = ColorStep::kSaturation, sat.value = 1.3f;
+  hue.kind = ColorStep::kHue, hue.value = 0.07f;
+  return {lut1, sat, hue, lut2};
+}
+
+void BM_JitterFused(benchmark::State& state) {
+  const Image src = Frame();
+  Image img = src;
+  const auto steps = JitterSteps();
+  for (auto _ : state) {
+    img.data = src.data;
+    ApplyColorSteps(img, steps);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_JitterFused);
+
+void BM_JitterOneByOne(benchmark::State& state) {
+  const Image src = Frame();
+  Image img = src;
+  const auto steps = JitterSteps();
+  for (auto _ : state) {
+    img.data = src.data;
+    for (const ColorStep& st : steps) ApplyColorSteps(img, {st});
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_JitterOneByOne);
+
+void BM_ColorSums(benchmark::State& state) {
+  const Image src = Frame();
+  std::array<uint64_t, 3> sums;
+  for (auto _ : state) ColorSums(src, &sums), benchmark::DoNotOptimize(sums);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ColorSums);
+
+void BM_ColorHistograms(benchmark::State& state) {
+  const Image src = Frame();
+  std::array<std::array<uint64_t, 256>, 3> hist;
+  for (auto _ : state) ColorHistograms(src, &hist), benchmark::DoNotOptimize(hist);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ColorHistograms);
 
 void BM_Lut(benchmark::State& state) {
   const Image src = Frame();

@@ -24,10 +24,30 @@
 #include "libcommon/kernels/photometric_reference.h"
 #include "libcommon/random.h"
 
+// Types shared by every target's code (this file is compiled once per target).
+#ifndef IMGPIPE_PHOTOMETRIC_SHARED_TYPES
+#define IMGPIPE_PHOTOMETRIC_SHARED_TYPES
+namespace imgpipe::photometric_detail {
+// A hue shift of 6 * shift sextants = n6 whole ones (mod 6) + phi / 65536 of one.
+struct HueShift {
+  uint16_t n6;
+  uint16_t phi;
+};
+struct PreparedStep {
+  ColorStep::Kind kind;
+  const uint8_t* lut;
+  float factor;
+  HueShift hue;
+};
+}  // namespace imgpipe::photometric_detail
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace imgpipe {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+using photometric_detail::HueShift;
+using photometric_detail::PreparedStep;
 
 using DF = hn::ScalableTag<float>;
 using DI = hn::RebindToSigned<DF>;
@@ -40,83 +60,191 @@ HWY_INLINE hn::Vec<D8> FToU8(hn::Vec<DF> v) {
   return hn::DemoteTo(D8(), hn::ConvertTo(DI(), hn::Add(v, hn::Set(df, 0.5f))));
 }
 
-// Runs fn(r, g, b) -> (r, g, b) over every pixel of a 3- or 4-channel image; the ragged end goes
-// through a small buffer so the loop never reads or writes past the image.
-template <class Fn>
-HWY_INLINE void ForEachRgb(Image& img, const Fn& fn) {
-  const D8 d8;
-  const size_t N = hn::Lanes(d8);
-  const size_t n = size_t(img.width) * img.height;
-  uint8_t* p = img.data.data();
-  const int C = img.channels;
-  HWY_ALIGN uint8_t tail[4 * hn::MaxLanes(d8)] = {};
-  for (size_t i = 0; i < n; i += N) {
-    const size_t count = std::min(N, n - i);
-    uint8_t* src = p + i * C;
-    uint8_t* at = src;
-    if (count < N) {
-      std::memcpy(tail, src, count * C);
-      at = tail;
+// --- the fused colour pass ---------------------------------------------------------------------
+// A chunk of pixels is split into planes (R, G, B, and A to carry it back), every step runs over
+// the planes, and the chunk is interleaved back: one LoadInterleaved/StoreInterleaved per chunk
+// instead of one per step, and full vectors throughout (the planes are padded to whole vectors).
+constexpr size_t kChunk = 1024;  // pixels; 4 planes of 1 KiB stay in L1
+
+// Pad lanes of the planes hold zeros before the first step, and whatever the steps make of them
+// after: they are never written back or summed.
+struct Planes {
+  uint8_t* p[4];
+  size_t n;       // valid pixels
+  size_t n_pad;   // rounded up to whole u8 vectors
+};
+
+void LutPlanes(const Planes& pl, const uint8_t* HWY_RESTRICT lut) {
+  // Scalar look-ups: on this AVX2 machine 16 x (TableLookupBytesOr0 + saturating add + sub + or)
+  // per vector measured 1.5x slower than these (bench/aug_bench BM_Jitter*).
+  for (int c = 0; c < 3; ++c) {
+    uint8_t* HWY_RESTRICT q = pl.p[c];
+    size_t i = 0;
+    for (; i + 4 <= pl.n; i += 4) {
+      const uint8_t a = lut[q[i]], b = lut[q[i + 1]], d = lut[q[i + 2]], e = lut[q[i + 3]];
+      q[i] = a, q[i + 1] = b, q[i + 2] = d, q[i + 3] = e;
     }
-    hn::Vec<D8> r, g, b, a;
-    if (C == 3) hn::LoadInterleaved3(d8, at, r, g, b);
-    else hn::LoadInterleaved4(d8, at, r, g, b, a);
-    hn::Vec<DF> fr = U8ToF(r), fg = U8ToF(g), fb = U8ToF(b);
-    fn(fr, fg, fb);
-    if (C == 3) hn::StoreInterleaved3(FToU8(fr), FToU8(fg), FToU8(fb), d8, at);
-    else hn::StoreInterleaved4(FToU8(fr), FToU8(fg), FToU8(fb), a, d8, at);
-    if (count < N) std::memcpy(src, tail, count * C);
+    for (; i < pl.n; ++i) q[i] = lut[q[i]];
   }
 }
 
-void Saturation(Image& img, float factor) {
+// Float, with the reference's operations in its order (bit-exact); 8-bit samples go to f32 lanes.
+void SaturationPlanes(const Planes& pl, float factor) {
   const DF df;
+  const D8 d8;
+  const size_t N = hn::Lanes(df);
   const auto f = hn::Set(df, factor), g1 = hn::Set(df, 1.0f - factor);
   const auto kr = hn::Set(df, 0.299f), kg = hn::Set(df, 0.587f), kb = hn::Set(df, 0.114f);
-  ForEachRgb(img, [&](hn::Vec<DF>& r, hn::Vec<DF>& g, hn::Vec<DF>& b) {
+  uint8_t* HWY_RESTRICT R = pl.p[0];
+  uint8_t* HWY_RESTRICT G = pl.p[1];
+  uint8_t* HWY_RESTRICT B = pl.p[2];
+  for (size_t i = 0; i < pl.n_pad; i += N) {
+    const auto r = U8ToF(hn::LoadU(d8, R + i)), g = U8ToF(hn::LoadU(d8, G + i)), b = U8ToF(hn::LoadU(d8, B + i));
     const auto luma = hn::Add(hn::Add(hn::Mul(kr, r), hn::Mul(kg, g)), hn::Mul(kb, b));
     const auto gl = hn::Mul(g1, luma);
-    r = hn::Add(hn::Mul(f, r), gl);
-    g = hn::Add(hn::Mul(f, g), gl);
-    b = hn::Add(hn::Mul(f, b), gl);
-  });
+    hn::StoreU(FToU8(hn::Add(hn::Mul(f, r), gl)), d8, R + i);
+    hn::StoreU(FToU8(hn::Add(hn::Mul(f, g), gl)), d8, G + i);
+    hn::StoreU(FToU8(hn::Add(hn::Mul(f, b), gl)), d8, B + i);
+  }
 }
 
-void Hue(Image& img, float shift) {
-  const DF df;
-  const auto one = hn::Set(df, 1.0f), zero = hn::Zero(df), vmax = hn::Set(df, 255.0f);
-  const auto six = hn::Set(df, 6.0f), sixth = hn::Set(df, 1.0f / 6.0f);
-  const auto shift6 = hn::Set(df, 6.0f * shift);
-  ForEachRgb(img, [&](hn::Vec<DF>& r, hn::Vec<DF>& g, hn::Vec<DF>& b) {
-    const auto maxc = hn::Max(hn::Max(r, g), b), minc = hn::Min(hn::Min(r, g), b);
-    const auto eqc = hn::Eq(maxc, minc);
-    const auto cr = hn::Sub(maxc, minc);
-    const auto s = hn::Div(cr, hn::IfThenElse(eqc, one, maxc));
-    const auto div = hn::IfThenElse(eqc, one, cr);
-    const auto rc = hn::Div(hn::Sub(maxc, r), div), gc = hn::Div(hn::Sub(maxc, g), div),
-               bc = hn::Div(hn::Sub(maxc, b), div);
-    auto h6 = hn::IfThenElse(hn::Eq(maxc, r), hn::Sub(bc, gc),
-                             hn::IfThenElse(hn::Eq(maxc, g), hn::Sub(hn::Add(hn::Set(df, 2.0f), rc), bc),
-                                            hn::Sub(hn::Add(hn::Set(df, 4.0f), gc), rc)));
-    h6 = hn::Add(h6, shift6);
-    h6 = hn::Sub(h6, hn::Mul(six, hn::Floor(hn::Mul(h6, sixth))));
-    auto fi = hn::Floor(h6);
-    const auto f = hn::Sub(h6, fi);
-    fi = hn::IfThenElse(hn::Ge(fi, six), zero, fi);
-    const auto v = maxc;
-    const auto p = hn::Min(hn::Max(hn::Mul(v, hn::Sub(one, s)), zero), vmax);
-    const auto q = hn::Min(hn::Max(hn::Mul(v, hn::Sub(one, hn::Mul(s, f))), zero), vmax);
-    const auto t = hn::Min(hn::Max(hn::Mul(v, hn::Sub(one, hn::Mul(s, hn::Sub(one, f)))), zero), vmax);
-    const auto s0 = hn::Eq(fi, zero), s1 = hn::Eq(fi, one), s2 = hn::Eq(fi, hn::Set(df, 2.0f)),
-               s3 = hn::Eq(fi, hn::Set(df, 3.0f)), s4 = hn::Eq(fi, hn::Set(df, 4.0f));
-    // sector:  0  1  2  3  4  5
-    //   R      v  q  p  p  t  v
-    //   G      t  v  v  q  p  p
-    //   B      p  p  t  v  v  q
-    r = hn::IfThenElse(s0, v, hn::IfThenElse(s1, q, hn::IfThenElse(s2, p, hn::IfThenElse(s3, p, hn::IfThenElse(s4, t, v)))));
-    g = hn::IfThenElse(s0, t, hn::IfThenElse(s1, v, hn::IfThenElse(s2, v, hn::IfThenElse(s3, q, p))));
-    b = hn::IfThenElse(s0, p, hn::IfThenElse(s1, p, hn::IfThenElse(s2, t, hn::IfThenElse(s3, v, hn::IfThenElse(s4, v, q)))));
-  });
+// Hue in u16 lanes, no divide and no branch. With mx, mn the extremes and cr = mx - mn, HSV's
+// sextant position times cr is an integer H = sextant * cr + h0 (0 <= h0 <= cr); the shift adds
+// 6 shift cr = (n + phi) cr. The new sextant is sextant + n (+1 when h0 + phi cr >= cr) and the new
+// in-sextant offset k + lo/65536 = h0 + phi cr (- cr), with phi cr = MulHigh:Mul of cr and phi in
+// Q16. In the new sextant the three samples are mx, mn, and t = mn + offset (rising edge) or
+// q = mx - offset (falling edge); HSV's p = v (1 - s) is exactly mn.
+void HuePlanes(const Planes& pl, HueShift hs) {
+  using D16 = hn::ScalableTag<uint16_t>;
+  using DS16 = hn::RebindToSigned<D16>;
+  using D8h = hn::Rebind<uint8_t, D16>;
+  const D16 d16;
+  const DS16 ds16;
+  const D8h d8;
+  const size_t N = hn::Lanes(d16);
+  const auto phi = hn::Set(d16, hs.phi), n6 = hn::Set(d16, uint16_t(hs.n6 + 6));
+  const auto k1 = hn::Set(d16, 1), k2 = hn::Set(d16, 2), k3 = hn::Set(d16, 3), k4 = hn::Set(d16, 4),
+             k5 = hn::Set(d16, 5), six = hn::Set(d16, 6), twelve = hn::Set(d16, 12), half = hn::Set(d16, 32768);
+  const auto one = k1;
+  // Every value compared is < 32768, so signed compares serve (Highway 1.0 has no unsigned >=).
+  const auto ge = [&](hn::Vec<D16> a, hn::Vec<D16> b) {
+    return hn::RebindMask(d16, hn::Not(hn::Lt(hn::BitCast(ds16, a), hn::BitCast(ds16, b))));
+  };
+  const auto to_u8 = [&](hn::Vec<D16> v) { return hn::DemoteTo(d8, hn::BitCast(ds16, v)); };
+  uint8_t* HWY_RESTRICT R = pl.p[0];
+  uint8_t* HWY_RESTRICT G = pl.p[1];
+  uint8_t* HWY_RESTRICT B = pl.p[2];
+  for (size_t i = 0; i < pl.n_pad; i += N) {
+    const auto r = hn::PromoteTo(d16, hn::LoadU(d8, R + i)), g = hn::PromoteTo(d16, hn::LoadU(d8, G + i)),
+               b = hn::PromoteTo(d16, hn::LoadU(d8, B + i));
+    const auto mx = hn::Max(hn::Max(r, g), b), mn = hn::Min(hn::Min(r, g), b);
+    const auto cr = hn::Sub(mx, mn);
+    // torchvision's order of precedence: max == r, else max == g, else b.
+    const auto is_r = hn::Eq(mx, r), is_g = hn::AndNot(is_r, hn::Eq(mx, g));
+    const auto d = hn::IfThenElse(is_r, hn::Sub(g, b), hn::IfThenElse(is_g, hn::Sub(b, r), hn::Sub(r, g)));
+    const auto base = hn::IfThenElse(is_r, hn::Zero(d16), hn::IfThenElse(is_g, k2, k4));
+    const auto neg = hn::RebindMask(d16, hn::Lt(hn::BitCast(ds16, d), hn::Zero(ds16)));
+    const auto h0 = hn::Add(d, hn::IfThenElseZero(neg, cr));  // 0..cr
+    const auto fhi = hn::MulHigh(cr, phi), lo = hn::Mul(cr, phi);
+    auto k = hn::Add(h0, fhi);
+    const auto carry = ge(k, cr);  // (k + lo/65536 >= cr exactly when k >= cr: both integers)
+    k = hn::IfThenElse(carry, hn::Sub(k, cr), k);
+    // sextant + 6 + n - neg + carry, in 5..17, brought into 0..5.
+    auto sec = hn::Sub(hn::Add(hn::Add(base, n6), hn::IfThenElseZero(carry, one)), hn::IfThenElseZero(neg, one));
+    sec = hn::IfThenElse(ge(sec, twelve), hn::Sub(sec, twelve), sec);
+    sec = hn::IfThenElse(ge(sec, six), hn::Sub(sec, six), sec);
+    const auto t = hn::Add(hn::Add(mn, k), hn::ShiftRight<15>(lo));           // ties up
+    const auto q = hn::Sub(hn::Sub(mx, k), hn::IfThenElseZero(hn::Gt(lo, half), one));
+    const auto s1 = hn::Eq(sec, k1), s2 = hn::Eq(sec, k2), s3 = hn::Eq(sec, k3), s4 = hn::Eq(sec, k4),
+               s5 = hn::Eq(sec, k5), s0 = hn::Eq(sec, hn::Zero(d16));
+    // sextant:  0  1  2  3  4  5
+    //   R       v  q  p  p  t  v
+    //   G       t  v  v  q  p  p
+    //   B       p  p  t  v  v  q
+    const auto ro = hn::IfThenElse(s1, q, hn::IfThenElse(s4, t, hn::IfThenElse(hn::Or(s2, s3), mn, mx)));
+    const auto go = hn::IfThenElse(s0, t, hn::IfThenElse(s3, q, hn::IfThenElse(hn::Or(s1, s2), mx, mn)));
+    const auto bo = hn::IfThenElse(s2, t, hn::IfThenElse(s5, q, hn::IfThenElse(hn::Or(s3, s4), mx, mn)));
+    hn::StoreU(to_u8(ro), d8, R + i);
+    hn::StoreU(to_u8(go), d8, G + i);
+    hn::StoreU(to_u8(bo), d8, B + i);
+  }
+}
+
+// Sum of the first n samples of a plane.
+uint64_t PlaneSum(const uint8_t* HWY_RESTRICT p, size_t n) {
+  const hn::ScalableTag<uint8_t> d8;
+  const hn::Repartition<uint64_t, decltype(d8)> d64;
+  const size_t N = hn::Lanes(d8);
+  auto acc = hn::Zero(d64);
+  size_t i = 0;
+  for (; i + N <= n; i += N) acc = hn::Add(acc, hn::SumsOf8(hn::LoadU(d8, p + i)));
+  uint64_t s = hn::GetLane(hn::SumOfLanes(d64, acc));
+  for (; i < n; ++i) s += p[i];
+  return s;
+}
+
+// Per channel sums of n interleaved 3- or 4-channel pixels (the first 3 channels).
+void InterleavedSums(const uint8_t* HWY_RESTRICT p, size_t n, int C, uint64_t* sums) {
+  const hn::ScalableTag<uint8_t> d8;
+  const hn::Repartition<uint64_t, decltype(d8)> d64;
+  const size_t N = hn::Lanes(d8);
+  auto sr = hn::Zero(d64), sg = sr, sb = sr;
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    hn::Vec<decltype(d8)> r, g, b, a;
+    if (C == 3) hn::LoadInterleaved3(d8, p + i * 3, r, g, b);
+    else hn::LoadInterleaved4(d8, p + i * 4, r, g, b, a);
+    sr = hn::Add(sr, hn::SumsOf8(r)), sg = hn::Add(sg, hn::SumsOf8(g)), sb = hn::Add(sb, hn::SumsOf8(b));
+  }
+  sums[0] = hn::GetLane(hn::SumOfLanes(d64, sr));
+  sums[1] = hn::GetLane(hn::SumOfLanes(d64, sg));
+  sums[2] = hn::GetLane(hn::SumOfLanes(d64, sb));
+  for (; i < n; ++i)
+    for (int c = 0; c < 3; ++c) sums[c] += p[i * C + c];
+}
+
+void ColorSteps(Image& img, const PreparedStep* steps, size_t count, uint64_t* sums) {
+  const hn::ScalableTag<uint8_t> d8;
+  const size_t N = hn::Lanes(d8);
+  const int C = img.channels;
+  const size_t n = size_t(img.width) * img.height;
+  uint8_t* px = img.data.data();
+  HWY_ALIGN uint8_t buf[4][kChunk];
+  Planes pl{{buf[0], buf[1], buf[2], buf[3]}, 0, 0};
+  for (size_t start = 0; start < n; start += kChunk) {
+    const size_t m = std::min(kChunk, n - start), m_pad = (m + N - 1) / N * N;
+    uint8_t* src = px + start * C;
+    size_t i = 0;
+    for (; i + N <= m; i += N) {
+      hn::Vec<decltype(d8)> r, g, b, a;
+      if (C == 3) {
+        hn::LoadInterleaved3(d8, src + i * 3, r, g, b);
+      } else {
+        hn::LoadInterleaved4(d8, src + i * 4, r, g, b, a);
+        hn::Store(a, d8, buf[3] + i);
+      }
+      hn::Store(r, d8, buf[0] + i), hn::Store(g, d8, buf[1] + i), hn::Store(b, d8, buf[2] + i);
+    }
+    const size_t full = i;
+    for (; i < m_pad; ++i)
+      for (int c = 0; c < C; ++c) buf[c][i] = i < m ? src[i * C + c] : 0;
+    pl.n = m, pl.n_pad = m_pad;
+    for (size_t s = 0; s < count; ++s) {
+      const PreparedStep& st = steps[s];
+      if (st.kind == ColorStep::kLut) LutPlanes(pl, st.lut);
+      else if (st.kind == ColorStep::kSaturation) SaturationPlanes(pl, st.factor);
+      else HuePlanes(pl, st.hue);
+    }
+    if (sums)
+      for (int c = 0; c < 3; ++c) sums[c] += PlaneSum(buf[c], m);
+    for (i = 0; i < full; i += N) {
+      const auto r = hn::Load(d8, buf[0] + i), g = hn::Load(d8, buf[1] + i), b = hn::Load(d8, buf[2] + i);
+      if (C == 3) hn::StoreInterleaved3(r, g, b, d8, src + i * 3);
+      else hn::StoreInterleaved4(r, g, b, hn::Load(d8, buf[3] + i), d8, src + i * 4);
+    }
+    for (; i < m; ++i)
+      for (int c = 0; c < 3; ++c) src[i * C + c] = buf[c][i];
+  }
 }
 
 // out[j] = sum_t k[t] * in[j + t * step], j < len (in holds len + 2 r step floats).
@@ -195,21 +323,105 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace imgpipe {
-HWY_EXPORT(Saturation);
-HWY_EXPORT(Hue);
+HWY_EXPORT(ColorSteps);
+HWY_EXPORT(PlaneSum);
+HWY_EXPORT(InterleavedSums);
 HWY_EXPORT(Blur);
+
+namespace {
+photometric_detail::HueShift MakeHueShift(float shift) {
+  // 6 shift sextants = n whole ones + phi / 65536 of one (phi rounded to nearest).
+  const double s = 6.0 * double(shift);
+  double n = std::floor(s);
+  double phi = std::nearbyint((s - n) * 65536.0);
+  if (phi >= 65536) phi = 0, n += 1;
+  const int n6 = ((int(n) % 6) + 6) % 6;
+  return {uint16_t(n6), uint16_t(phi)};
+}
+}  // namespace
+
+void ApplyColorSteps(Image& img, const std::vector<ColorStep>& steps, std::array<uint64_t, 3>* sums) {
+  const int C = img.channels, cc = ColorChannels(C);
+  if (sums) sums->fill(0);
+  if (img.data.empty()) return;
+  if (cc == 1 || C > 4) {
+    // Gray (saturation and hue leave it as it is): the tables compose into one.
+    Lut lut;
+    for (int v = 0; v < 256; ++v) lut[v] = uint8_t(v);
+    for (const ColorStep& st : steps)
+      if (st.kind == ColorStep::kLut)
+        for (int v = 0; v < 256; ++v) lut[v] = st.lut[lut[v]];
+    if (C > 4) {  // not an image layout img-aug makes; kept correct, not fast
+      for (const ColorStep& st : steps) {
+        if (st.kind == ColorStep::kLut) ApplyLut(img, st.lut);
+        else if (st.kind == ColorStep::kSaturation) AdjustSaturationReference(img, st.value);
+        else AdjustHueReference(img, st.value);
+      }
+      if (sums) ColorSums(img, sums);
+      return;
+    }
+    ApplyLut(img, lut);
+    if (sums) ColorSums(img, sums);
+    return;
+  }
+  std::vector<photometric_detail::PreparedStep> prepared;
+  prepared.reserve(steps.size());
+  for (const ColorStep& st : steps) {
+    photometric_detail::PreparedStep p{st.kind, st.lut.data(), st.value, {0, 0}};
+    if (st.kind == ColorStep::kHue) {
+      p.hue = MakeHueShift(st.value);
+      if (p.hue.n6 == 0 && p.hue.phi == 0) continue;  // exactly the identity
+    }
+    prepared.push_back(p);
+  }
+  if (prepared.empty()) {
+    if (sums) ColorSums(img, sums);
+    return;
+  }
+  HWY_DYNAMIC_DISPATCH(ColorSteps)(img, prepared.data(), prepared.size(), sums ? sums->data() : nullptr);
+}
 
 void AdjustSaturation(Image& img, float factor) {
   if (img.channels < 3 || img.data.empty()) return;
-  HWY_DYNAMIC_DISPATCH(Saturation)(img, factor);
+  ColorStep st;
+  st.kind = ColorStep::kSaturation;
+  st.value = factor;
+  ApplyColorSteps(img, {st});
 }
 void AdjustHue(Image& img, float shift) {
   if (img.channels < 3 || img.data.empty()) return;
-  HWY_DYNAMIC_DISPATCH(Hue)(img, shift);
+  ColorStep st;
+  st.kind = ColorStep::kHue;
+  st.value = shift;
+  ApplyColorSteps(img, {st});
 }
 void GaussianBlur(Image& img, float sigma) {
   if (img.data.empty() || !(sigma > 0)) return;
   HWY_DYNAMIC_DISPATCH(Blur)(img, sigma);
+}
+
+void ColorSums(const Image& img, std::array<uint64_t, 3>* sums) {
+  sums->fill(0);
+  const int C = img.channels, cc = ColorChannels(C);
+  if (C == 1) {
+    (*sums)[0] = HWY_DYNAMIC_DISPATCH(PlaneSum)(img.data.data(), img.data.size());
+    return;
+  }
+  if (C == 3 || C == 4) {
+    HWY_DYNAMIC_DISPATCH(InterleavedSums)(img.data.data(), size_t(img.width) * img.height, C, sums->data());
+    return;
+  }
+  const uint8_t* p = img.data.data();
+  for (size_t i = 0; i < img.data.size(); i += C)
+    for (int c = 0; c < cc; ++c) (*sums)[c] += p[i + c];
+}
+
+double MeanLumaOfSums(const std::array<uint64_t, 3>& sums, int color_channels, uint64_t pixels) {
+  if (pixels == 0) return 0;
+  double mean[3] = {0, 0, 0};
+  for (int c = 0; c < color_channels; ++c) mean[c] = double(sums[c]) / double(pixels);
+  if (color_channels == 1) return mean[0];
+  return 0.299 * mean[0] + 0.587 * mean[1] + 0.114 * mean[2];
 }
 
 void ApplyLut(Image& img, const Lut& lut) {
@@ -228,8 +440,32 @@ void ColorHistograms(const Image& img, std::array<std::array<uint64_t, 256>, 3>*
   for (auto& h : *hist) h.fill(0);
   const int C = img.channels, cc = ColorChannels(C);
   const uint8_t* p = img.data.data();
-  for (size_t i = 0; i < img.data.size(); i += C)
-    for (int c = 0; c < cc; ++c) ++(*hist)[c][p[i + c]];
+  const size_t n = size_t(img.width) * img.height;
+  // Four partial histograms per channel (pixel i into copy i % 4): runs of equal values (flat
+  // regions) would otherwise make every increment wait for the previous one to be stored.
+  // u32 counts: flushed into the u64 totals every 2^30 pixels.
+  std::vector<uint32_t> part(size_t(cc) * 4 * 256);
+  auto flush = [&] {
+    for (int c = 0; c < cc; ++c)
+      for (int k = 0; k < 4; ++k)
+        for (int v = 0; v < 256; ++v) (*hist)[c][v] += part[(size_t(c) * 4 + k) * 256 + v];
+    std::fill(part.begin(), part.end(), 0u);
+  };
+  for (size_t start = 0; start < n; start += size_t(1) << 30) {
+    const size_t end = std::min(n, start + (size_t(1) << 30));
+    size_t i = start;
+    if (cc == 3) {
+      uint32_t* h = part.data();
+      for (; i + 4 <= end; i += 4) {
+        const uint8_t* q = p + i * C;
+        for (int k = 0; k < 4; ++k)
+          for (int c = 0; c < 3; ++c) ++h[(c * 4 + k) * 256 + q[k * C + c]];
+      }
+    }
+    for (; i < end; ++i)
+      for (int c = 0; c < cc; ++c) ++part[(size_t(c) * 4 + (i & 3)) * 256 + p[i * C + c]];
+    flush();
+  }
 }
 
 double MeanLumaAfterLut(const std::array<std::array<uint64_t, 256>, 3>& hist, int color_channels,

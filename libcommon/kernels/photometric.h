@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "libcommon/image.h"
 
@@ -23,11 +24,32 @@ void ColorHistograms(const Image& img, std::array<std::array<uint64_t, 256>, 3>*
 double MeanLumaAfterLut(const std::array<std::array<uint64_t, 256>, 3>& hist, int color_channels,
                         uint64_t pixels, const Lut& lut);
 
+// Mean luma from per-colour-channel sums (what ColorSums and ApplyColorSteps give); the same
+// double as MeanLumaAfterLut of the histograms with an identity table.
+double MeanLumaOfSums(const std::array<uint64_t, 3>& sums, int color_channels, uint64_t pixels);
+// Per colour channel sums of the samples (SIMD).
+void ColorSums(const Image& img, std::array<uint64_t, 3>* sums);
+
 // Saturation as torchvision's adjust_saturation: blend with the luma, out = f x + (1 - f) luma,
 // rounded to nearest and clamped. RGB(A) only; gray images are returned as they are.
 void AdjustSaturation(Image& img, float factor);
-// Hue as torchvision's adjust_hue: RGB -> HSV, h += shift (in turns, [-0.5, 0.5]), back.
+// Hue as torchvision's adjust_hue: RGB -> HSV, h += shift (in turns, [-0.5, 0.5]), back. Computed
+// exactly in integers (HSV's p is the minimum and q, t lie between minimum and maximum, so only the
+// position inside the hue sextant moves), the shift quantised to 1/65536 of a sextant, and each
+// sample rounded to nearest (ties up). shift 0 gives the image back unchanged.
 void AdjustHue(Image& img, float shift);
+
+// One pointwise colour step of a fused pass.
+struct ColorStep {
+  enum Kind { kLut, kSaturation, kHue } kind = kLut;
+  Lut lut{};          // kLut: one table for every colour sample
+  float value = 0;    // kSaturation: factor; kHue: shift in turns
+};
+// Runs `steps` in order in one pass over the pixels (chunks of a few hundred pixels are split into
+// planes that stay in L1 while every step runs over them): the same bytes as ApplyLut,
+// AdjustSaturation and AdjustHue one after another. If `sums` is given it receives ColorSums of
+// the result (what a following contrast needs for its mean), without another pass.
+void ApplyColorSteps(Image& img, const std::vector<ColorStep>& steps, std::array<uint64_t, 3>* sums = nullptr);
 // Gaussian blur, kernel radius ceil(3 sigma) (at least 1), border reflect-101 (OpenCV's default).
 void GaussianBlur(Image& img, float sigma);
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace imgpipe {
 
@@ -43,7 +44,7 @@ void AdjustSaturationReference(Image& img, float factor) {
   }
 }
 
-void AdjustHueReference(Image& img, float shift) {
+void AdjustHueFloatReference(Image& img, float shift) {
   if (img.channels < 3) return;
   const int c = img.channels;
   for (size_t i = 0; i < img.data.size(); i += c) {
@@ -79,6 +80,44 @@ void AdjustHueReference(Image& img, float shift) {
       default: R = v, G = p, B = q; break;
     }
     px[0] = ToU8(R), px[1] = ToU8(G), px[2] = ToU8(B);
+  }
+}
+
+// Exact rational hue rotation, written independently of the kernel (a division instead of the
+// kernel's carry): H = torchvision's h6 * cr (an integer), X = H + 6 shift cr in Q16, the new
+// sextant and in-sextant offset by integer division, offsets rounded to nearest with ties up
+// (t = mn + offset, q = mx - offset).
+void AdjustHueReference(Image& img, float shift) {
+  if (img.channels < 3) return;
+  const int c = img.channels;
+  const double s6 = 6.0 * double(shift);
+  // 6 shift in Q16, reduced into [0, 6 * 65536).
+  const int64_t S = ((int64_t(std::nearbyint(s6 * 65536.0)) % (6 * 65536)) + 6 * 65536) % (6 * 65536);
+  for (size_t i = 0; i < img.data.size(); i += c) {
+    uint8_t* px = &img.data[i];
+    const int r = px[0], g = px[1], b = px[2];
+    const int mx = std::max(std::max(r, g), b), mn = std::min(std::min(r, g), b), cr = mx - mn;
+    if (cr == 0) continue;
+    int64_t H;
+    if (mx == r) H = g - b;
+    else if (mx == g) H = 2 * cr + b - r;
+    else H = 4 * cr + r - g;
+    if (H < 0) H += 6 * cr;
+    const int64_t X = H * 65536 + S * cr, unit = int64_t(cr) * 65536;
+    const int sector = int((X / unit) % 6);
+    const int64_t off = X % unit;  // Q16
+    const int v = mx, p = mn;
+    const int t = mn + int((off + 32768) >> 16), q = mx - int((off + 32767) >> 16);
+    int R, G, B;
+    switch (sector) {
+      case 0: R = v, G = t, B = p; break;
+      case 1: R = q, G = v, B = p; break;
+      case 2: R = p, G = v, B = t; break;
+      case 3: R = p, G = q, B = v; break;
+      case 4: R = t, G = p, B = v; break;
+      default: R = v, G = p, B = q; break;
+    }
+    px[0] = uint8_t(R), px[1] = uint8_t(G), px[2] = uint8_t(B);
   }
 }
 

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <random>
 #include <string>
@@ -43,18 +45,121 @@ TEST(PhotometricKernelTest, SaturationMatchesReference) {
 }
 
 TEST(PhotometricKernelTest, HueMatchesReference) {
-  ForEachTarget([] { Compare(AdjustHue, AdjustHueReference, {-0.5f, -0.1f, 0.0f, 0.05f, 0.33f, 0.5f}, 70); });
+  ForEachTarget([] { Compare(AdjustHue, AdjustHueReference, {-0.5f, -0.2718f, -0.1f, 0.0f, 0.05f, 0.1234f, 0.33f, 0.5f}, 70); });
 }
 
 TEST(PhotometricKernelTest, BlurMatchesReference) {
   ForEachTarget([] { Compare(GaussianBlur, GaussianBlurReference, {0.3f, 1.0f, 2.2f}, 40); });
 }
 
-TEST(PhotometricKernelTest, HueZeroIsNearIdentity) {
-  std::mt19937 rng(9);
-  Image a = RandomImage(rng, 64, 64, 3), b = a;
-  AdjustHue(a, 0.0f);
-  for (size_t i = 0; i < a.data.size(); ++i) EXPECT_LE(std::abs(int(a.data[i]) - int(b.data[i])), 1);
+TEST(PhotometricKernelTest, HueZeroIsIdentity) {
+  ForEachTarget([] {
+    std::mt19937 rng(9);
+    for (int c : {3, 4}) {
+      Image a = RandomImage(rng, 67, 31, c), b = a;
+      AdjustHue(a, 0.0f);
+      ASSERT_EQ(a.data, b.data);
+      AdjustHue(a, 1e-7f);  // below the Q16 step: also exactly the identity
+      ASSERT_EQ(a.data, b.data);
+    }
+  });
+}
+
+// Every (r, g, b) with a coarse grid, many shifts: the exact integer hue stays within 1 of
+// torchvision's float32 formula (which differs only by float rounding).
+TEST(PhotometricKernelTest, HueFollowsTorchvisionFloatWithinOne) {
+  Image img;
+  const int step = 5, n = 256 / step + 1;
+  img.Allocate(n * n, n, 3);
+  size_t i = 0;
+  for (int r = 0; r < n; ++r)
+    for (int g = 0; g < n; ++g)
+      for (int b = 0; b < n; ++b, i += 3)
+        img.data[i] = uint8_t(std::min(255, r * step)), img.data[i + 1] = uint8_t(std::min(255, g * step)),
+        img.data[i + 2] = uint8_t(std::min(255, b * step));
+  int worst = 0;
+  size_t differ = 0;
+  for (float shift : {-0.5f, -0.37f, -0.1f, -0.013f, 0.0f, 0.02f, 0.1666667f, 0.25f, 0.4f, 0.5f}) {
+    Image a = img, b = img;
+    AdjustHue(a, shift);
+    AdjustHueFloatReference(b, shift);
+    for (size_t k = 0; k < a.data.size(); ++k) {
+      const int d = std::abs(int(a.data[k]) - int(b.data[k]));
+      worst = std::max(worst, d);
+      differ += d != 0;
+    }
+  }
+  EXPECT_LE(worst, 1);
+  // Differences come only from float rounding at half-way points: rare.
+  EXPECT_LT(differ, img.data.size() * 10 / 100);
+}
+
+// Random programs of tables, saturation and hue: the fused pass gives the bytes of the single
+// steps run one after another, its sums are those of the result, and alpha is never touched.
+TEST(PhotometricKernelTest, FusedStepsMatchStepByStep) {
+  ForEachTarget([] {
+    std::mt19937 rng(11);
+    for (int w = 1; w <= 70; ++w) {
+      for (int c : {1, 2, 3, 4}) {
+        const int h = 1 + int(rng() % (w % 7 == 0 ? 60 : 4));  // some images span several chunks
+        const Image src = RandomImage(rng, w, h, c);
+        std::vector<ColorStep> steps(1 + rng() % 4);
+        for (ColorStep& st : steps) {
+          st.kind = ColorStep::Kind(rng() % 3);
+          if (st.kind == ColorStep::kLut)
+            for (auto& v : st.lut) v = uint8_t(rng());
+          else if (st.kind == ColorStep::kSaturation)
+            st.value = float(rng() % 300) / 100.0f;
+          else
+            st.value = float(int(rng() % 1001) - 500) / 1000.0f;
+        }
+        Image fused = src, single = src;
+        std::array<uint64_t, 3> sums, want;
+        ApplyColorSteps(fused, steps, &sums);
+        for (const ColorStep& st : steps) {
+          if (st.kind == ColorStep::kLut) ApplyLut(single, st.lut);
+          else if (st.kind == ColorStep::kSaturation) AdjustSaturationReference(single, st.value);
+          else AdjustHueReference(single, st.value);
+        }
+        ASSERT_EQ(fused.data, single.data) << w << "x" << h << "x" << c;
+        ColorSums(single, &want);
+        std::array<uint64_t, 3> plain{0, 0, 0};
+        for (size_t i = 0; i < single.data.size(); i += c)
+          for (int k = 0; k < ColorChannels(c); ++k) plain[k] += single.data[i + k];
+        ASSERT_EQ(want, plain) << w << "x" << h << "x" << c;
+        ASSERT_EQ(sums, plain) << w << "x" << h << "x" << c;
+        if (c == 2 || c == 4)
+          for (size_t i = c - 1; i < src.data.size(); i += c) ASSERT_EQ(fused.data[i], src.data[i]);
+      }
+    }
+  });
+}
+
+TEST(PhotometricKernelTest, MeanLumaOfSumsIsTheHistogramMean) {
+  std::mt19937 rng(4);
+  for (int c : {1, 3, 4}) {
+    const Image img = RandomImage(rng, 37, 23, c);
+    std::array<std::array<uint64_t, 256>, 3> hist;
+    ColorHistograms(img, &hist);
+    Lut id;
+    for (int v = 0; v < 256; ++v) id[v] = uint8_t(v);
+    std::array<uint64_t, 3> sums;
+    ColorSums(img, &sums);
+    EXPECT_EQ(MeanLumaOfSums(sums, ColorChannels(c), 37 * 23), MeanLumaAfterLut(hist, ColorChannels(c), 37 * 23, id));
+  }
+}
+
+TEST(PhotometricKernelTest, FusedStepsAreDeterministic) {
+  std::mt19937 rng(6);
+  const Image src = RandomImage(rng, 641, 37, 3);
+  ColorStep a, b;
+  a.kind = ColorStep::kHue, a.value = 0.123f;
+  b.kind = ColorStep::kSaturation, b.value = 1.3f;
+  Image x = src, y = src;
+  ApplyColorSteps(x, {a, b});
+  ApplyColorSteps(y, {a, b});
+  EXPECT_EQ(x.data, y.data);
+  EXPECT_NE(x.data, src.data);
 }
 
 TEST(PhotometricKernelTest, AlphaUntouched) {

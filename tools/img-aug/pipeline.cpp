@@ -514,14 +514,34 @@ Result<ApplyResult> ApplySteps(const std::vector<Step>& steps, Image image, std:
     reset_group();
   };
 
+  // Pending pointwise colour work: `prog` (tables, saturation and hue, in order) and after it the
+  // table `lut` still being composed. It runs as one fused pass (ApplyColorSteps) when something
+  // needs the pixels: a geometric or non-pointwise op, a contrast after saturation or hue (its
+  // mean comes out of that same pass as channel sums), or the end.
+  std::vector<ColorStep> prog;
   Lut lut;
   std::iota(lut.begin(), lut.end(), 0);
   bool lut_pending = false;
   std::array<std::array<uint64_t, 256>, 3> hist;
   bool hist_valid = false;
-  auto flush_lut = [&]() {
+  auto seal_lut = [&]() {
     if (!lut_pending) return;
-    ApplyLut(image, lut);
+    ColorStep st;
+    st.kind = ColorStep::kLut;
+    st.lut = lut;
+    prog.push_back(st);
+    std::iota(lut.begin(), lut.end(), 0);
+    lut_pending = false;
+  };
+  auto flush_lut = [&](std::array<uint64_t, 3>* sums = nullptr) {
+    if (prog.empty() && !sums) {
+      if (!lut_pending) return;
+      ApplyLut(image, lut);
+    } else {
+      seal_lut();
+      ApplyColorSteps(image, prog, sums);
+    }
+    prog.clear();
     std::iota(lut.begin(), lut.end(), 0);
     lut_pending = false;
     hist_valid = false;
@@ -533,9 +553,18 @@ Result<ApplyResult> ApplySteps(const std::vector<Step>& steps, Image image, std:
   auto changed = [&]() { hist_valid = false; };
   auto brightness = [&](double f) { compose([f](double x) { return x * f; }); };
   auto contrast = [&](double f) {
-    if (!hist_valid) ColorHistograms(image, &hist), hist_valid = true;
-    const double mean = MeanLumaAfterLut(hist, ColorChannels(image.channels),
-                                         uint64_t(image.width) * image.height, lut);
+    const int cc = ColorChannels(image.channels);
+    const uint64_t pixels = uint64_t(image.width) * image.height;
+    double mean;
+    if (!prog.empty() || !lut_pending) {
+      // The pending pass (if any) runs now and sums what it writes; no histogram needed.
+      std::array<uint64_t, 3> sums;
+      flush_lut(&sums);
+      mean = MeanLumaOfSums(sums, cc, pixels);
+    } else {  // only a table pending: the mean through it, from the histograms
+      if (!hist_valid) ColorHistograms(image, &hist), hist_valid = true;
+      mean = MeanLumaAfterLut(hist, cc, pixels, lut);
+    }
     compose([f, mean](double x) { return f * x + (1 - f) * mean; });
   };
 
@@ -583,14 +612,18 @@ Result<ApplyResult> ApplySteps(const std::vector<Step>& steps, Image image, std:
         if (idx == 0 && st.Find("brightness")) brightness(st.Num("brightness"));
         if (idx == 1 && st.Find("contrast")) contrast(st.Num("contrast"));
         if (idx == 2 && (st.Find("saturation") || op == "saturation")) {
-          flush_lut();
-          AdjustSaturation(image, float(op == "saturation" ? st.Num("factor") : st.Num("saturation")));
-          changed();
+          seal_lut();
+          ColorStep cs;
+          cs.kind = ColorStep::kSaturation;
+          cs.value = float(op == "saturation" ? st.Num("factor") : st.Num("saturation"));
+          prog.push_back(cs);
         }
         if (idx == 3 && (st.Find("hue") || op == "hue")) {
-          flush_lut();
-          AdjustHue(image, float(op == "hue" ? st.Num("shift") : st.Num("hue")));
-          changed();
+          seal_lut();
+          ColorStep cs;
+          cs.kind = ColorStep::kHue;
+          cs.value = float(op == "hue" ? st.Num("shift") : st.Num("hue"));
+          prog.push_back(cs);
         }
       }
     } else {
