@@ -108,5 +108,7 @@ run "$FETCH" --allow-private --deny-private
 assert_rc "--allow-private with --deny-private: exit 2" 2
 run "$FETCH" --journal /nonexistent-dir/j
 assert_rc "unwritable journal: exit 2" 2
+run "$FETCH" --breaker-cooldown -1
+assert_rc "negative --breaker-cooldown: exit 2" 2
 
 finish

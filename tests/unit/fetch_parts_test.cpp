@@ -207,6 +207,20 @@ TEST(FetchJournal, TornLineIsRepairedAndOutcomesSettle) {
   std::filesystem::remove_all(tmpl);
 }
 
+TEST(FetchScheduler, CircuitStaysOpenForTheCooldown) {
+  HostLimits lim;
+  lim.breaker_failures = 2;
+  lim.breaker_cooldown = 5;
+  HostScheduler s(lim);
+  s.Finished("h", false, 100);
+  EXPECT_FALSE(s.CircuitOpen("h", 100));
+  s.Finished("h", false, 101);
+  EXPECT_TRUE(s.CircuitOpen("h", 101));
+  EXPECT_TRUE(s.CircuitOpen("h", 105.9));
+  EXPECT_FALSE(s.CircuitOpen("h", 106.1));
+  EXPECT_FALSE(s.CircuitOpen("other", 101));
+}
+
 TEST(FetchJournal, UncommittedBatchIsDroppedAndTheLastMarkRead) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "imgpipe-journal-XXXXXX").string();
   ASSERT_NE(mkdtemp(tmpl.data()), nullptr);

@@ -43,8 +43,10 @@ int main(int argc, char** argv) {
       ("max-backoff", "longest retry delay in seconds", cxxopts::value<double>()->default_value("60"))
       ("max-retry-after", "a longer Retry-After fails the record instead of waiting (seconds)",
        cxxopts::value<double>()->default_value("300"))
-      ("breaker", "consecutive failures that make img-fetch skip a host for a minute (0: never)",
-       cxxopts::value<int>()->default_value("20"));
+      ("breaker", "consecutive failures that make img-fetch skip a host for a while (0: never)",
+       cxxopts::value<int>()->default_value("20"))
+      ("breaker-cooldown", "seconds a host is skipped after --breaker failures",
+       cxxopts::value<double>()->default_value("60"));
   cli.Add("Politeness and safety")
       ("ignore-robots", "do not fetch or obey robots.txt")
       ("ignore-x-robots-tag", "do not honour X-Robots-Tag noai/noimageai/none/noindex")
@@ -86,6 +88,8 @@ int main(int argc, char** argv) {
   if (!(c.host.rate >= 0)) cli.UsageError("--rate must be >= 0");
   c.host.breaker_failures = args["breaker"].as<int>();
   if (c.host.breaker_failures < 0) cli.UsageError("--breaker must be >= 0");
+  c.host.breaker_cooldown = args["breaker-cooldown"].as<double>();
+  if (!(c.host.breaker_cooldown >= 0)) cli.UsageError("--breaker-cooldown must be >= 0");
   if (args.count("cacert")) {
     c.cacert = args["cacert"].as<std::string>();
     if (access(c.cacert.c_str(), R_OK) != 0)
