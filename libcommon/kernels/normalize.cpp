@@ -60,7 +60,21 @@ struct Plan {
   bool tables = true;  // idx / hw / pad_row built (not needed when every row goes direct)
   int perm[3] = {0, 1, 2};
   float ch_scale[3] = {1, 1, 1}, ch_bias[3] = {0, 0, 0};
+  // Per-pixel horizontal pass (CHW, 3- or 4-channel source, horizontal resampling, at least
+  // kPixelGroup inner columns): instead of one gather per output sample and tap, each output
+  // pixel's tap reads its source pixel's channels as one 4-float load. Output pixels go in
+  // groups of kPixelGroup (the last group overlaps its neighbour): px_group_x[g] is the first
+  // output column of group g; px_off[x] the float-row offset of column x's tap 0 (tap k is
+  // at + k * src_c); px_w[((g * h_taps + k) * 4 + i) * 8 + 4 * b + lane] = weight of tap k of
+  // pixel px_group_x[g] + 4 * b + i (replicated over the 4 lanes of a 128-bit block, the
+  // layout the 4x4 block transpose wants).
+  bool pixel_h = false;
+  std::vector<int32_t> px_group_x, px_off;
+  std::vector<float> px_w;
+  float ch_pad[3] = {0, 0, 0};  // per output channel: the letterbox border value
 };
+
+constexpr int kPixelGroup = 8;
 
 constexpr size_t kRowSlack = 64;  // floats after the row, so overlapping loads stay inside
 // The direct paths need out_w >= Lanes(float); 64 covers every target (2048-bit SVE), so a plan
@@ -132,8 +146,8 @@ HWY_INLINE hn::Vec<DF> LoadAsFloat(DF df, const T* HWY_RESTRICT p) {
 }
 
 // IEEE binary16 bits (round to nearest even, overflow to inf) of each lane, in the low 16 bits
-// of a u32 lane. Highway 1.0.3's DemoteTo(f16) truncates on targets without F16C, so every
-// target uses this float-arithmetic trick (exact: the addition does the rounding).
+// of a u32 lane. Highway 1.0.3's DemoteTo(f16) truncates on targets without F16C, so those
+// targets use this float-arithmetic trick (exact: the addition does the rounding).
 template <class DF>
 HWY_INLINE hn::Vec<hn::RebindToSigned<DF>> F16Bits(DF df, hn::Vec<DF> v) {
   const hn::RebindToUnsigned<DF> du;
@@ -160,6 +174,14 @@ HWY_INLINE hn::Vec<hn::RebindToSigned<DF>> BF16Bits(DF df, hn::Vec<DF> v) {
   return hn::BitCast(di, hn::ShiftRight<16>(rounded));
 }
 
+// Highway 1.0.3's DemoteTo(f16) is F16C's round-to-nearest-even conversion on AVX2 and later
+// x86 targets; elsewhere it truncates, so those targets keep F16Bits.
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && !defined(HWY_DISABLE_F16C)
+constexpr bool kHardwareF16 = true;
+#else
+constexpr bool kHardwareF16 = false;
+#endif
+
 // Converts and stores N lanes at element j of `out`.
 template <NormDtype D, class DF>
 HWY_INLINE void StoreOut(DF df, hn::Vec<DF> v, uint8_t* HWY_RESTRICT out, size_t j) {
@@ -169,6 +191,11 @@ HWY_INLINE void StoreOut(DF df, hn::Vec<DF> v, uint8_t* HWY_RESTRICT out, size_t
     const hn::Rebind<uint8_t, DF> d8;
     v = hn::Min(hn::Max(v, hn::Zero(df)), hn::Set(df, 255.0f));
     hn::StoreU(hn::DemoteTo(d8, hn::NearestInt(v)), d8, out + j);
+  } else if constexpr (D == NormDtype::kF16 && kHardwareF16) {
+    // vcvtps2ph (imm 0: round to nearest even, overflow to inf): one instruction.
+    const hn::Rebind<hwy::float16_t, DF> dh;
+    const hn::Rebind<uint16_t, DF> d16;
+    hn::StoreU(hn::BitCast(d16, hn::DemoteTo(dh, v)), d16, reinterpret_cast<uint16_t*>(out) + j);
   } else {
     const hn::Rebind<uint16_t, DF> d16;
     const auto bits = D == NormDtype::kF16 ? F16Bits(df, v) : BF16Bits(df, v);
@@ -197,17 +224,26 @@ void VerticalRow(const T* const* rows, const float* w, int n, size_t len, float*
     }
     return;
   }
-  for (; i + 2 * N <= len; i += 2 * N) {
+  // Four independent accumulators: each tap's FMA waits for the previous tap's, so with fewer
+  // chains the loop runs at FMA latency rather than throughput.
+  for (; i + 4 * N <= len; i += 4 * N) {
     auto wk = hn::Set(df, w[0]);
     auto a0 = hn::Mul(LoadAsFloat(df, rows[0] + i), wk);
     auto a1 = hn::Mul(LoadAsFloat(df, rows[0] + i + N), wk);
+    auto a2 = hn::Mul(LoadAsFloat(df, rows[0] + i + 2 * N), wk);
+    auto a3 = hn::Mul(LoadAsFloat(df, rows[0] + i + 3 * N), wk);
     for (int k = 1; k < n; ++k) {
       wk = hn::Set(df, w[k]);
-      a0 = hn::MulAdd(LoadAsFloat(df, rows[k] + i), wk, a0);
-      a1 = hn::MulAdd(LoadAsFloat(df, rows[k] + i + N), wk, a1);
+      const T* r = rows[k] + i;
+      a0 = hn::MulAdd(LoadAsFloat(df, r), wk, a0);
+      a1 = hn::MulAdd(LoadAsFloat(df, r + N), wk, a1);
+      a2 = hn::MulAdd(LoadAsFloat(df, r + 2 * N), wk, a2);
+      a3 = hn::MulAdd(LoadAsFloat(df, r + 3 * N), wk, a3);
     }
     hn::StoreU(a0, df, row + i);
     hn::StoreU(a1, df, row + i + N);
+    hn::StoreU(a2, df, row + i + 2 * N);
+    hn::StoreU(a3, df, row + i + 3 * N);
   }
   for (; i < len; i += N) {
     if (i + N > len) i = len - N;  // overlapping last vector (no LoadN in Highway 1.0.3)
@@ -281,7 +317,105 @@ void PlanarRow(const float* HWY_RESTRICT row, const Plan& p, uint8_t* const* out
   }
 }
 
+// The per-pixel horizontal pass one lane at a time (the scalar target), from the same tables.
+template <NormDtype D>
+void PixelRowCHWLanes(const float* HWY_RESTRICT row, const Plan& p, uint8_t* const* outs) {
+  constexpr size_t G = normalize_internal::kPixelGroup;
+  const int taps = p.h_taps;
+  const size_t inner_lo = size_t(p.px_group_x.front());
+  const size_t inner_hi = size_t(p.px_group_x.back()) + G;
+  for (size_t x = 0; x < size_t(p.out_w); ++x) {
+    if (x < inner_lo || x >= inner_hi) {
+      for (int c = 0; c < 3; ++c) normalize_internal::StoreScalar(p.ch_pad[c], D, outs[c], x);
+      continue;
+    }
+    // The group holding x (the last group may overlap the one before: either gives x).
+    const size_t g = std::min((x - inner_lo) / G, p.px_group_x.size() - 1);
+    const size_t q = x - size_t(p.px_group_x[g]), b = q / 4, i = q % 4;
+    for (int c = 0; c < 3; ++c) {
+      const int ch = p.perm[c];
+      float acc = 0;
+      for (int k = 0; k < taps; ++k) {
+        const float w = p.px_w[((g * taps + size_t(k)) * 4 + i) * G + 4 * b];
+        const float v = row[p.px_off[x] + k * p.src_c + ch];
+        acc = k == 0 ? v * w : acc + v * w;
+      }
+      normalize_internal::StoreScalar(acc * p.ch_scale[c] + p.ch_bias[c], D, outs[c], x);
+    }
+  }
+}
+
 #if HWY_TARGET != HWY_SCALAR
+// CHW with horizontal resampling, per output pixel rather than per sample (see Plan::pixel_h):
+// a vector of N = 4 or 8 lanes holds 1 or 2 blocks of [R G B x] of four different pixels'
+// taps; after the taps a 4x4 transpose inside each block turns four such vectors into R, G and
+// B vectors of 4 or 8 consecutive output pixels. Same float arithmetic as the gather path
+// (products of the same weights and row values, summed tap by tap), no gathers.
+template <NormDtype D>
+void PixelRowCHW(const float* HWY_RESTRICT row, const Plan& p, uint8_t* const* outs) {
+  const hn::CappedTag<float, normalize_internal::kPixelGroup> d;
+  const hn::Full128<float> d4;
+  const hn::RebindToUnsigned<decltype(d)> du;
+  const hn::Repartition<uint64_t, decltype(d)> d64;
+  constexpr size_t N = hn::MaxLanes(d);
+  static_assert(N == 4 || N == 8, "needs 128-bit blocks");
+  constexpr size_t G = normalize_internal::kPixelGroup;
+  const int taps = p.h_taps;
+  const size_t step = size_t(p.src_c);
+  const int32_t* HWY_RESTRICT off = p.px_off.data();
+  const float* HWY_RESTRICT wts = p.px_w.data();
+  const auto s0 = hn::Set(d, p.ch_scale[0]), s1 = hn::Set(d, p.ch_scale[1]),
+             s2 = hn::Set(d, p.ch_scale[2]);
+  const auto b0 = hn::Set(d, p.ch_bias[0]), b1 = hn::Set(d, p.ch_bias[1]),
+             b2 = hn::Set(d, p.ch_bias[2]);
+  // Tap k of the pixels of lane-block(s) `i` of sub-vector h: pixel x + h + 4 * b + i.
+  const auto load = [&](size_t x, size_t h, size_t i, int k) HWY_ATTR {
+    const float* at = row + size_t(k) * step;
+    if constexpr (N == 8) {
+      const hn::Half<decltype(d)> dh;
+      return hn::Combine(d, hn::LoadU(dh, at + off[x + 4 + i]), hn::LoadU(dh, at + off[x + i]));
+    } else {
+      (void)d4;
+      return hn::LoadU(d, at + off[x + h + i]);
+    }
+  };
+  const size_t groups = p.px_group_x.size();
+  for (size_t g = 0; g < groups; ++g) {
+    const size_t x = size_t(p.px_group_x[g]);
+    for (size_t h = 0; h < G; h += N) {
+      const float* wg = wts + size_t(g) * taps * 4 * G + h;
+      hn::Vec<decltype(d)> acc[4];
+      for (size_t i = 0; i < 4; ++i) acc[i] = hn::Mul(load(x, h, i, 0), hn::LoadU(d, wg + i * G));
+      for (int k = 1; k < taps; ++k) {
+        const float* wk = wg + size_t(k) * 4 * G;
+        for (size_t i = 0; i < 4; ++i)
+          acc[i] = hn::MulAdd(load(x, h, i, k), hn::LoadU(d, wk + i * G), acc[i]);
+      }
+      // acc[i] block b = [R G B x] of pixel x + h + 4b + i; transpose each block.
+      const auto t0 = hn::InterleaveLower(d, acc[0], acc[1]);  // R0 R1 G0 G1
+      const auto t1 = hn::InterleaveLower(d, acc[2], acc[3]);  // R2 R3 G2 G3
+      const auto t2 = hn::InterleaveUpper(d, acc[0], acc[1]);  // B0 B1 x x
+      const auto t3 = hn::InterleaveUpper(d, acc[2], acc[3]);  // B2 B3 x x
+      hn::Vec<decltype(d)> c[3];
+      c[0] = hn::BitCast(d, hn::InterleaveLower(d64, hn::BitCast(d64, t0), hn::BitCast(d64, t1)));
+      c[1] = hn::BitCast(d, hn::InterleaveUpper(d64, hn::BitCast(d64, t0), hn::BitCast(d64, t1)));
+      c[2] = hn::BitCast(d, hn::InterleaveLower(d64, hn::BitCast(d64, t2), hn::BitCast(d64, t3)));
+      (void)du;
+      StoreOut<D>(d, hn::MulAdd(c[p.perm[0]], s0, b0), outs[0], x + h);
+      StoreOut<D>(d, hn::MulAdd(c[p.perm[1]], s1, b1), outs[1], x + h);
+      StoreOut<D>(d, hn::MulAdd(c[p.perm[2]], s2, b2), outs[2], x + h);
+    }
+  }
+  // The letterbox border columns.
+  const size_t inner_lo = size_t(p.px_group_x.front());
+  const size_t inner_hi = size_t(p.px_group_x.back()) + G;
+  for (int c = 0; c < 3; ++c) {
+    for (size_t j = 0; j < inner_lo; ++j) normalize_internal::StoreScalar(p.ch_pad[c], D, outs[c], j);
+    for (size_t j = inner_hi; j < size_t(p.out_w); ++j)
+      normalize_internal::StoreScalar(p.ch_pad[c], D, outs[c], j);
+  }
+}
+
 // CHW straight from interleaved u8 RGB: every 128-bit block of a vector takes 4 pixels (12
 // bytes; a lane permute spreads 3 words per block), then one byte shuffle per channel zero-extends
 // that channel's 4 samples into i32 lanes: load, permute, 3 x (shuffle, convert, FMA, store).
@@ -369,6 +503,11 @@ void PadSegment(const Plan& p, int s, uint8_t* HWY_RESTRICT out) {
   const hn::ScalableTag<float> df;
   const size_t N = hn::Lanes(df);
   const size_t len = p.seg_len;
+  if (p.pad_row.empty()) {  // a plan without per-sample tables: CHW (Plan::pixel_h)
+    HWY_DASSERT(p.chw);
+    for (size_t j = 0; j < len; ++j) normalize_internal::StoreScalar(p.ch_pad[s], D, out, j);
+    return;
+  }
   const float* v = p.pad_row.data() + size_t(s) * len;
   if (len < N) {
     for (size_t j = 0; j < len; ++j) normalize_internal::StoreScalar(v[j], D, out, j);
@@ -411,7 +550,7 @@ void NormalizeRows(const Plan& p, const uint8_t* src_bytes, uint8_t* out) {
   const bool planar = p.fast_planar && size_t(p.out_w) >= hn::Lanes(df);
   const bool direct = std::is_same_v<T, uint8_t> && p.direct_u8;
   const bool direct_vec = direct && size_t(p.out_w) >= hn::Lanes(df) && HWY_TARGET != HWY_SCALAR;
-  HWY_DASSERT(p.tables || direct);
+  HWY_DASSERT(p.tables || direct || p.pixel_h);
   for (int y = 0; y < p.out_h; ++y) {
     uint8_t* seg_out[3];
     for (int s = 0; s < p.segments; ++s) {
@@ -451,6 +590,12 @@ void NormalizeRows(const Plan& p, const uint8_t* src_bytes, uint8_t* out) {
     VerticalRow(taps, p.y_w.data() + size_t(y) * p.y_taps, n, row_len, row);
     if (planar) {
       PlanarRow<D>(row, p, seg_out);
+    } else if (p.pixel_h) {
+#if HWY_TARGET != HWY_SCALAR
+      PixelRowCHW<D>(row, p, seg_out);
+#else
+      PixelRowCHWLanes<D>(row, p, seg_out);
+#endif
     } else {
       for (int s = 0; s < p.segments; ++s) HorizontalSegment<D>(row, p, s, seg_out[s]);
     }
@@ -709,12 +854,56 @@ void MakePlan(const Image& src, const NormSpec& spec, const NormGeometry& g, Pla
     p.fast_planar = spec.chw;
     p.direct_u8 = src.type == SampleType::kU8 && (p.fast_hwc || p.fast_planar);
   }
-  // Rows that all go direct need none of the per-sample gather tables.
-  p.tables = !(p.direct_u8 && y_identity && g.out_w >= normalize_internal::kDirectMinWidth);
+  // Per-pixel horizontal pass: CHW from RGB(A) with horizontal resampling (see Plan::pixel_h).
+  constexpr int G = normalize_internal::kPixelGroup;
+  p.pixel_h = spec.chw && !x_identity && (src.channels == 3 || src.channels == 4) &&
+              g.inner_w >= G;
+  p.px_group_x.clear();
+  p.px_off.clear();
+  p.px_w.clear();
+  for (int c = 0; c < 3; ++c) p.ch_pad[c] = float(pad_sample * ch_scale[c] + ch_bias[c]);
+  if (p.pixel_h) {
+    for (int x = g.inner_x;; x += G) {
+      p.px_group_x.push_back(std::min(x, g.inner_x + g.inner_w - G));
+      if (x + G >= g.inner_x + g.inner_w) break;
+    }
+    p.px_off.assign(g.out_w, 0);
+    p.px_w.assign(p.px_group_x.size() * p.h_taps * 4 * G, 0.0f);
+    for (int x = g.inner_x; x < g.inner_x + g.inner_w; ++x) {
+      // Shift the window inward at the right edge so every pixel has exactly h_taps taps.
+      const int start = std::min(int(tx.start[x]), xhi - p.h_taps);
+      p.px_off[x] = (start - xlo) * p.src_c;
+    }
+    for (size_t gi = 0; gi < p.px_group_x.size(); ++gi) {
+      for (int q = 0; q < G; ++q) {  // pixel px_group_x[gi] + q = + 4 * b + i
+        const int x = p.px_group_x[gi] + q, b = q / 4, i = q % 4;
+        const int shift = tx.start[x] - std::min(int(tx.start[x]), xhi - p.h_taps);
+        for (int k = 0; k < tx.count[x]; ++k) {
+          const float w = float(tx.w[size_t(tx.first[x]) + k]);
+          float* at = &p.px_w[((gi * p.h_taps + size_t(k + shift)) * 4 + i) * G + 4 * b];
+          std::fill(at, at + 4, w);
+        }
+      }
+    }
+  }
+
+  // Rows that all go direct, or through the per-pixel pass, need none of the per-sample gather
+  // tables (a plan miss then costs no more than the axis taps: frames of mixed sizes miss
+  // on every frame).
+  p.tables = !(p.direct_u8 && y_identity && g.out_w >= normalize_internal::kDirectMinWidth) &&
+             !p.pixel_h;
 
   p.segments = spec.chw ? 3 : 1;
   p.seg_len = spec.chw ? size_t(g.out_w) : size_t(g.out_w) * 3;
   const size_t total = p.seg_len * p.segments;
+  if (p.pixel_h) {
+    p.scale.clear();
+    p.bias.clear();
+    p.idx.clear();
+    p.hw.clear();
+    p.pad_row.clear();
+    return;
+  }
   p.scale.resize(total);
   p.bias.resize(total);
   if (!p.tables) {

@@ -77,6 +77,69 @@ err = np.abs(got - want).max()
 assert err < 1e-5, err
 print("img_norm: values match NumPy (max abs error %.2e)" % err)
 PY
+  # Every preset x dtype x layout x channel order on the same frame, read back as NumPy reads
+  # the header's dtype (bf16 as the top half of a float32): values within the dtype's rounding.
+  combos=()
+  for preset in imagenet clip unit; do
+    for dtype in f32 f16 bf16; do
+      for layout in chw hwc; do
+        for order in rgb bgr; do
+          "$BIN/img-norm" -q --mean "$preset" --std "$preset" --dtype "$dtype" --layout "$layout" \
+            --channel-order "$order" < "$work/one.ipf" > "$work/c-$preset-$dtype-$layout-$order.ipf"
+          combos+=("$preset-$dtype-$layout-$order")
+        done
+      done
+    done
+  done
+  for layout in chw hwc; do
+    "$BIN/img-norm" -q --dtype u8 --layout "$layout" < "$work/one.ipf" > "$work/c-none-u8-$layout-rgb.ipf"
+    combos+=("none-u8-$layout-rgb")
+  done
+  /usr/bin/python3 - "$work" "${combos[@]}" <<'PY'
+import json, struct, sys
+import numpy as np
+def frame(path):
+    b = open(path, 'rb').read()
+    h = struct.unpack_from('<I', b, 8)[0]
+    head = json.loads(b[12:12 + h])
+    p = struct.unpack_from('<Q', b, 12 + h)[0]
+    return head, b[20 + h:20 + h + p]
+work = sys.argv[1]
+ph, pix = frame(work + '/one.ipf')
+x = np.frombuffer(pix, np.uint8).reshape(ph['payload']['height'], ph['payload']['width'], ph['payload']['channels'])[..., :3]
+presets = {'imagenet': ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+           'clip': ([0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711]),
+           'unit': ([0, 0, 0], [1, 1, 1])}
+for combo in sys.argv[2:]:
+    preset, dtype, layout, order = combo.split('-')
+    th, ten = frame('%s/c-%s.ipf' % (work, combo))
+    pl = th['payload']
+    assert pl['dtype'] == dtype and pl['layout'] == layout, (combo, pl)
+    if dtype == 'u8':
+        want = x.astype(np.float64)
+        tol = 0
+    else:
+        mean, std = (np.array(v) for v in presets[preset])
+        want = (x / 255.0 - mean) / std
+        rel = {'f32': 2.0 ** -23, 'f16': 2.0 ** -11, 'bf16': 2.0 ** -8}[dtype]
+        tol = rel * (np.abs(want) + np.abs(mean / std)) + 1e-7
+        assert th['norm']['mean'] == (list(reversed(presets[preset][0])) if order == 'bgr' else presets[preset][0]), combo
+    if order == 'bgr':
+        want = want[..., ::-1]
+        tol = tol[..., ::-1] if not np.isscalar(tol) else tol
+    if layout == 'chw':
+        want = want.transpose(2, 0, 1)
+        tol = tol.transpose(2, 0, 1) if not np.isscalar(tol) else tol
+    assert list(want.shape) == pl['shape'], (combo, want.shape, pl['shape'])
+    if dtype == 'bf16':
+        got = (np.frombuffer(ten, np.uint16).astype(np.uint32) << 16).view(np.float32)
+    else:
+        got = np.frombuffer(ten, {'f32': np.float32, 'f16': np.float16, 'u8': np.uint8}[dtype])
+    got = got.reshape(pl['shape']).astype(np.float64)
+    err = np.abs(got - want) - tol
+    assert err.max() <= 0, (combo, float(err.max()))
+print("img_norm: %d preset/dtype/layout/order combinations match NumPy within the dtype's rounding" % (len(sys.argv) - 2))
+PY
 else
   echo "img_norm: SKIP value check: /usr/bin/python3 has no numpy (apt-get install python3-numpy)"
 fi

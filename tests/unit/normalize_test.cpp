@@ -165,6 +165,74 @@ TEST(NormalizeTest, DirectU8PathsMatchReferenceAtEveryWidth) {
   });
 }
 
+// The per-pixel horizontal pass (CHW from 3/4-channel sources with horizontal resampling):
+// inner widths around its 8-pixel groups (the last group overlaps), letterbox borders on both
+// sides, both filters, every dtype and channel order.
+TEST(NormalizeTest, PixelHorizontalPathMatchesReferenceAtEveryWidth) {
+  std::mt19937 rng(16);
+  ForEachTarget([&] {
+    for (int w = 6; w <= 27; ++w) {
+      for (int c : {3, 4}) {
+        const Image src = RandomImage(rng, 2 * w + 5, 9, c, SampleType::kU8);
+        for (NormDtype d : {NormDtype::kF32, NormDtype::kF16, NormDtype::kBF16, NormDtype::kU8}) {
+          NormSpec spec = ImagenetSpec();
+          spec.dtype = d;
+          spec.bgr = (w + c) % 2 == 1;
+          spec.resize = NormResize::kStretch;  // shrink: area taps
+          spec.width = w;
+          spec.height = 5;
+          ExpectMatchesReference(src, spec);
+          spec.filter = NormFilter::kBilinear;
+          ExpectMatchesReference(src, spec);
+          spec.filter = NormFilter::kAuto;
+          spec.resize = NormResize::kLetterbox;  // border columns left and right
+          spec.width = w + 7;
+          spec.height = 40;
+          spec.pad = 114;
+          ExpectMatchesReference(src, spec);
+          spec.resize = NormResize::kShortSide;  // enlarge: bilinear, then a crop
+          spec.width = spec.height = 3 * w;
+          ExpectMatchesReference(src, spec);
+        }
+      }
+    }
+  });
+}
+
+// f16 output on every target (hardware conversion where the target has it) is bit-identical
+// to the scalar round-to-nearest-even, including overflow to infinity and subnormals.
+TEST(NormalizeTest, HalfOutputOverflowAndSubnormalsMatchScalarConversion) {
+  std::mt19937 rng(17);
+  const Image src = RandomImage(rng, 70, 3, 3, SampleType::kU8);
+  ForEachTarget([&] {
+    for (double stdv : {1e-6, 3e-3, 1.0, 2e3, 1e5}) {
+      NormSpec spec;
+      spec.mean = {0.5, 0.25, 0.0};
+      spec.std = {stdv, stdv, stdv};
+      auto g = PlanNormGeometry(src.width, src.height, spec);
+      ASSERT_TRUE(g.ok());
+      spec.dtype = NormDtype::kF32;
+      std::vector<uint8_t> f32(NormOutputBytes(*g, spec));
+      NormalizeImage(src, spec, *g, f32.data());
+      spec.dtype = NormDtype::kF16;
+      std::vector<uint8_t> half(NormOutputBytes(*g, spec));
+      NormalizeImage(src, spec, *g, half.data());
+      int inf = 0, sub = 0;
+      for (size_t i = 0; i < half.size() / 2; ++i) {
+        float f;
+        std::memcpy(&f, f32.data() + 4 * i, 4);
+        uint16_t bits;
+        std::memcpy(&bits, half.data() + 2 * i, 2);
+        ASSERT_EQ(bits, FloatToF16Bits(f)) << "std " << stdv << " element " << i << " value " << f;
+        inf += (bits & 0x7FFF) == 0x7C00;
+        sub += (bits & 0x7C00) == 0 && (bits & 0x3FF) != 0;
+      }
+      if (stdv == 1e-6) EXPECT_GT(inf, 0);
+      if (stdv == 1e5) EXPECT_GT(sub, 0);
+    }
+  });
+}
+
 // Plans are reused while the inputs repeat; any changed input must give a fresh one.
 TEST(NormalizeTest, PlanCacheFollowsEveryInput) {
   std::mt19937 rng(15);
