@@ -216,6 +216,36 @@ void HorizontalRow(const uint8_t* HWY_RESTRICT e, const int32_t* HWY_RESTRICT of
   for (; x < ow; ++x) scalar(x);
 }
 
+// out pixel x = pixel (first - x) of the source row s (a mirrored copy: hflip, crop + hflip).
+template <int C>
+void ReversedRow(const uint8_t* HWY_RESTRICT s, int first, int ow, uint8_t* HWY_RESTRICT out) {
+  int x = 0;
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (C == 4) {
+    using T = uint32_t;
+    const hn::ScalableTag<T> d;
+    const int N = int(hn::Lanes(d));
+    for (; x + N <= ow; x += N) {  // source pixels first-x-N+1 .. first-x, reversed
+      T* dst = reinterpret_cast<T*>(out + size_t(x) * C);
+      const T* from = reinterpret_cast<const T*>(s + size_t(first - x - N + 1) * C);
+      hn::StoreU(hn::Reverse(d, hn::LoadU(d, from)), d, dst);
+    }
+  } else if constexpr (C == 3) {
+    // 5 pixels per 16-byte shuffle. The load starts one byte before the 5 source pixels (so it
+    // never reads past pixel first - x), the store writes one byte past the 5 output pixels (the
+    // next chunk or the tail overwrites it).
+    const hn::Full128<uint8_t> d;
+    HWY_ALIGN static constexpr uint8_t kIdx[16] = {13, 14, 15, 10, 11, 12, 7, 8, 9, 4, 5, 6, 1, 2, 3, 0};
+    const auto idx = hn::Load(d, kIdx);
+    for (; x + 6 <= ow && first - x - 4 >= 1; x += 5) {
+      const auto v = hn::LoadU(d, s + size_t(first - x - 4) * 3 - 1);
+      hn::StoreU(hn::TableLookupBytes(v, idx), d, out + size_t(x) * 3);
+    }
+  }
+#endif
+  for (; x < ow; ++x) std::memcpy(out + size_t(x) * C, s + size_t(first - x) * C, C);
+}
+
 void FillPixels(const uint8_t* fill, int C, int n, uint8_t* out) {
   for (int i = 0; i < n; ++i) std::memcpy(out + size_t(i) * C, fill, C);
 }
@@ -342,8 +372,15 @@ void WarpSeparable(const Image& src, const WarpSpec& spec, Image* dst) {
     if (fy == 0 && r0 >= 0 && iy == r0 && (straight || reversed)) {  // a copy of source pixels
       const uint8_t* s = src.data.data() + size_t(r0) * W * C + size_t(first) * C;
       if (straight) std::memcpy(out, s, n);
-      else
-        for (int x = 0; x < ow; ++x) std::memcpy(out + size_t(x) * C, s - ptrdiff_t(x) * C, C);
+      else {
+        const uint8_t* srow = src.data.data() + size_t(r0) * W * C;
+        switch (C) {
+          case 1: ReversedRow<1>(srow, first, ow, out); break;
+          case 2: ReversedRow<2>(srow, first, ow, out); break;
+          case 3: ReversedRow<3>(srow, first, ow, out); break;
+          default: ReversedRow<4>(srow, first, ow, out); break;
+        }
+      }
       continue;
     }
     const int64_t t0 = r0 < 0 ? kFillRow : r0;

@@ -490,7 +490,10 @@ Result<ApplyResult> ApplySteps(const std::vector<Step>& steps, Image image, std:
                             m[8] == 1 && m[2] == std::floor(m[2]) && m[5] == std::floor(m[5]) && m[2] <= 0 &&
                             m[5] <= 0 && -m[2] + gw <= image.width && -m[5] + gh <= image.height;
       Image out;
-      const int orientation = int_crop ? 0 : OrientationOf(M, image.width, image.height, gw, gh);
+      int orientation = int_crop ? 0 : OrientationOf(M, image.width, image.height, gw, gh);
+      // A bilinear warp's separable path copies mirrored rows with SIMD shuffles (the same bytes,
+      // faster than ApplyOrientation's per-pixel loop): hflip goes there.
+      if (orientation == 2 && group.interp == Interp::kBilinear) orientation = 0;
       if (orientation > 1) {  // flips and quarter turns: a pixel permutation, no resampling
         out = ApplyOrientation(image, orientation);
       } else if (int_crop) {  // a crop inside the image: rows copied, the same bytes the warp would give
