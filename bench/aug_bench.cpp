@@ -1,5 +1,6 @@
 // Google Benchmark of img-aug's kernels on a 640x480 frame: the warp (by interpolation and channel
-// count) and the photometric kernels, each next to its scalar reference. Whole pipelines: bench/aug.
+// count; bilinear rotations run the fixed-point per-pixel path, crops/resizes/mirrors the
+// separable one) and the photometric kernels, each next to its scalar reference. Whole pipelines: bench/aug.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -61,6 +62,28 @@ void BM_WarpCropResize224(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_WarpCropResize224);
+
+// The separable path's other cases: a 2x downscale (every source row filtered) and a mirror
+// (rows copied through shuffles).
+void BM_WarpResizeHalf(benchmark::State& state) {
+  const Image src = Frame();
+  WarpSpec spec;
+  spec.inv[0] = 2, spec.inv[4] = 2;
+  Image dst;
+  for (auto _ : state) Warp(src, spec, 320, 240, &dst);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_WarpResizeHalf);
+
+void BM_WarpMirror(benchmark::State& state) {
+  const Image src = Frame(int(state.range(0)));
+  WarpSpec spec;
+  spec.inv[0] = -1, spec.inv[2] = 640;
+  Image dst;
+  for (auto _ : state) Warp(src, spec, 640, 480, &dst);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_WarpMirror)->Arg(1)->Arg(3)->Arg(4);
 
 template <void (*Fn)(Image&, float)>
 void BM_Photometric(benchmark::State& state) {
