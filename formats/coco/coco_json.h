@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,12 @@ struct Category {
   std::string extra;          // other members, as Image::extra (keep_extra only)
 };
 
+// Where a value's JSON text is in the text that was parsed: bytes [offset, offset + size).
+struct TextSpan {
+  uint64_t offset = 0;
+  uint32_t size = 0;  // 0: none
+};
+
 struct Annotation {
   int64_t id = 0;
   int64_t image_id = 0;
@@ -42,6 +49,10 @@ struct Annotation {
   // The `segmentation` value as compact JSON text (values kept, whitespace and number spelling
   // may differ from the file); "" when absent or when ParseOptions::keep_segmentation is off.
   std::string segmentation;
+  // With ParseOptions::segmentation_spans: where the `segmentation` value's raw text is instead
+  // (as written, whitespace included; `segmentation` then stays "" unless its key was spelled
+  // with escapes).
+  TextSpan segmentation_at;
   std::string extra;  // other members ("attributes", "score", ...), as Image::extra (keep_extra only)
 };
 
@@ -67,8 +78,19 @@ struct ParseOptions {
   bool keep_segmentation = true;   // box evaluation does not need it; skipping it is faster
   bool keep_extra = false;         // fill the `extra` members (unknown keys, kept as JSON text)
   uint64_t max_file_bytes = 8ull << 30;
+  // Note where each `segmentation` is (Annotation::segmentation_at) instead of copying it: for a
+  // caller that keeps the text (MappedInstances), so a big file's polygons are not held twice.
+  bool segmentation_spans = false;
+  // The arrays are parsed in batches of about this many bytes of whole elements: the parser's
+  // memory follows the batch, not the file.
+  size_t batch_bytes = size_t(1) << 20;
+  // Called after each batch with the number of leading bytes of the text that were read and
+  // will not be read again by the parse (MappedInstances releases those pages).
+  std::function<void(uint64_t)> on_progress;
 };
 
+// Instances files stream: the top-level members may come in any order, and only a batch of
+// elements is parsed at a time (see ParseOptions::batch_bytes); what is kept is Instances.
 // Errors (code "bad-json" for malformed text, "bad-coco" for a well-formed file that is not
 // COCO, "io" for unreadable files) start with the source name and a JSON path:
 //   "gt.json: annotations[17].bbox: expected 4 numbers"

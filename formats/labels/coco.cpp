@@ -7,8 +7,11 @@
 #include <unordered_map>
 
 #include "formats/coco/coco_json.h"
+#include "formats/coco/coco_mapped.h"
+#include "formats/coco/json_split.h"
 #include "formats/labels/conventions.h"
 #include "formats/labels/conventions_io.h"
+#include "formats/labels/cvat.h"
 #include "formats/labels/dataset.h"
 #include "libcommon/json.h"
 
@@ -58,9 +61,10 @@ Status ReadOneCoco(const std::string& file, const std::string& split, const Read
   coco::ParseOptions po;
   po.keep_extra = true;
   po.max_file_bytes = options.max_file_bytes;
-  auto parsed = coco::ReadInstancesFile(file, po);
-  if (!parsed) return parsed.error();
-  coco::Instances& in = *parsed;
+  // Streamed through a memory map: polygons stay in the file (spans) until their record is built.
+  auto mapped = coco::MappedInstances::Open(file, po);
+  if (!mapped) return mapped.error();
+  coco::Instances& in = (*mapped)->instances;
   if (!in.extra.empty() && ds.extra.empty()) ds.extra = "{" + in.extra + "}";
 
   // Categories: COCO id -> class index; names in file order (or the --classes order).
@@ -149,7 +153,7 @@ Status ReadOneCoco(const std::string& file, const std::string& split, const Read
     for (size_t i = 0; i < in.annotations.size(); ++i)
       if (owner[i] != UINT32_MAX) order[pos[owner[i]]++] = uint32_t(i);
   }
-  std::string boxes;
+  std::string boxes, segmentation;
   for (size_t k = 0; k + 1 < count.size(); ++k) {
     boxes.clear();
     boxes.push_back('[');
@@ -164,7 +168,14 @@ Status ReadOneCoco(const std::string& file, const std::string& split, const Read
       if (a.iscrowd) w.Bool("iscrowd", true);
       if (a.has_area) w.Number("area", a.area);
       if (a.difficult) w.Bool("difficult", true);
-      if (!a.segmentation.empty()) w.Raw("segmentation", a.segmentation);
+      if (a.segmentation_at.size) {
+        // Raw text, compacted (a pretty-printed file's newlines would split the record's line).
+        segmentation.clear();
+        coco::AppendMinifiedJson((*mapped)->Read(a.segmentation_at), &segmentation);
+        w.Raw("segmentation", segmentation);
+      } else if (!a.segmentation.empty()) {
+        w.Raw("segmentation", a.segmentation);
+      }
       if (!a.extra.empty()) {
         // datumaro's "attributes" are the stream's `attrs`; anything else stays under "coco".
         auto extra = Record::FromJson("{" + a.extra + "}");
@@ -332,6 +343,20 @@ std::vector<int64_t> CategoryIds(const Dataset& ds) {
   return ids;
 }
 
+// What CountLosses does not know and COCO cannot hold: a record's polylines, and the shapes CVAT
+// ("cvat".xml: ellipses, cuboids, masks, skeletons) and LabelMe ("labelme".shapes: circles, masks,
+// ...) keep verbatim for themselves.
+void CountShapeLosses(const Record& record, LossReport& losses) {
+  if (size_t n = CountShapes(record, "polylines")) losses.Add("polyline", n);
+  static constexpr std::pair<const char*, const char*> kVerbatim[] = {{"cvat", "xml"}, {"labelme", "shapes"}};
+  for (const auto& [owner, key] : kVerbatim) {
+    const std::string* raw = record.FindRaw(owner);
+    if (!raw || raw->empty() || raw->front() != '{') continue;
+    if (auto inner = Record::FromJson(*raw))
+      if (size_t n = CountShapes(*inner, key)) losses.Add("other shape", n);
+  }
+}
+
 Status WriteCoco(const Dataset& ds, const std::string& out, const WriteOptions& options, LossReport& losses) {
   Support support;
   support.crowd = support.difficult = support.segmentation = support.score = support.attrs = true;
@@ -341,6 +366,7 @@ Status WriteCoco(const Dataset& ds, const std::string& out, const WriteOptions& 
     auto boxes = RecordBoxes(ds.images[i], i);
     if (!boxes) return boxes.error();
     CountLosses(ds.images[i], *boxes, support, local);
+    CountShapeLosses(ds.images[i], local);
   }
   if (Status s = SettleLosses(local, options, losses, "coco"); !s) return s;
   std::vector<int64_t> cat_ids = CategoryIds(ds);
