@@ -222,6 +222,36 @@ TEST(CocoStream, UnknownImageIdIsAnErrorWithItsJsonPath) {
   fs::remove(path);
 }
 
+TEST(CocoWriter, CountsPolylinesAndVerbatimShapesAsLost) {
+  labels::Dataset ds;
+  Record r;
+  r.SetString("id", "1");
+  r.SetInt("width", 10);
+  r.SetInt("height", 10);
+  r.SetRaw("boxes", R"([{"label":"a","x0":1,"y0":1,"x1":2,"y1":2}])");
+  r.SetRaw("polylines", R"([{"label":"a","points":[[0,0],[1,1]]},{"label":"a","points":[[2,2],[3,3]]}])");
+  r.SetRaw("cvat", R"({"xml":["<ellipse label=\"a\" cx=\"1\" cy=\"1\" rx=\"1\" ry=\"1\"/>"]})");
+  r.SetRaw("labelme", R"({"shapes":[{"label":"a","shape_type":"circle","points":[[1,1],[2,2]]},)"
+                      R"({"label":"a","shape_type":"mask","points":[]}]})");
+  ds.images.push_back(r);
+  ds.classes = {"a"};
+  fs::path out = fs::temp_directory_path() / ("coco_stream_test." + std::to_string(::getpid()) + ".out.json");
+  labels::LossReport losses;
+  Status refused = Coco().write(ds, out.string(), {}, losses);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "lossy");
+  EXPECT_NE(refused.error().message.find("2 x polyline"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(fs::exists(out));
+  labels::WriteOptions wo;
+  wo.allow_lossy = true;
+  ASSERT_TRUE(Coco().write(ds, out.string(), wo, losses).ok());
+  auto counts = losses.counts();
+  EXPECT_EQ(counts["polyline"], 2u);
+  EXPECT_EQ(counts["other shape"], 3u);  // one CVAT ellipse, a LabelMe circle and mask
+  EXPECT_TRUE(fs::exists(out));
+  fs::remove(out);
+}
+
 // A train2017-like file of 50,000 images with polygons (~40 MB), read by label-conv's COCO reader
 // in a child process, whose peak memory growth is measured against its own peak at the start (the
 // test process's memory does not count). What the reader holds is the records (~1x the file: they
