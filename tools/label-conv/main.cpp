@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
       ("allow-lossy", "convert even when the output format cannot hold everything (drops are counted on stderr)")
       ("classes", "class list file (one name per line, or a data.yaml names list): fixes names and "
                   "order; labels not in it are errors", cxxopts::value<std::string>())
-      ("layout", "output folder layout: voc: voc (default) or labelimg; yolo: flat (default) or ultralytics",
+      ("layout", "output folder layout: voc: voc (default) or labelimg; yolo: flat (default) or "
+                 "ultralytics, plus `segment` for polygon lines (segment, ultralytics,segment)",
        cxxopts::value<std::string>())
       ("images", "folder the images live in (YOLO sizes, --check's missing-image test)",
        cxxopts::value<std::string>())
