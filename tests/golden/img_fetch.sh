@@ -24,10 +24,7 @@ s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
 open(sys.argv[2], 'w').write(str(s.server_address[1]))
 s.serve_forever()
 PY
-"$PY" "$T/server.py" "$F" "$T/port" 2>/dev/null &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; cleanup' EXIT
-for _ in $(seq 50); do [[ -s $T/port ]] && break; sleep 0.1; done
+start_server "$T/port" "$PY" "$T/server.py" "$F" "$T/port" || exit 2
 U=http://127.0.0.1:$(cat "$T/port")
 
 # --- frames ---------------------------------------------------------------------------------

@@ -46,11 +46,7 @@ open(sys.argv[4] + '.tmp', 'w').write('%d %d' % (tls_port, plain.server_address[
 os.rename(sys.argv[4] + '.tmp', sys.argv[4])
 plain.serve_forever()
 PY
-"$PY" "$T/server.py" "$F" "$T/server.pem" "$T/server.key" "$T/ports" 2>"$T/server.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; cleanup' EXIT
-for _ in $(seq 50); do [[ -s $T/ports ]] && break; sleep 0.1; done
-[[ -s $T/ports ]] || { echo "$TEST_NAME: error: the TLS test server did not start: $(cat "$T/server.err")" >&2; exit 2; }
+start_server "$T/ports" "$PY" "$T/server.py" "$F" "$T/server.pem" "$T/server.key" "$T/ports" || exit 2
 read -r TLS_PORT PLAIN_PORT <"$T/ports"
 S=https://127.0.0.1:$TLS_PORT
 P=http://127.0.0.1:$PLAIN_PORT

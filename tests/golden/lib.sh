@@ -17,12 +17,27 @@ export NO_COLOR=1 LC_ALL=C.UTF-8
 
 TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/imgpipe-golden-$TEST_NAME.XXXXXX")
+BACKGROUND_PIDS=()
 cleanup() {
+  for pid in "${BACKGROUND_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   # Folders made read-only or symlinked by a test must not stop the removal.
   chmod -R u+rwX "$T" 2>/dev/null
   rm -rf "$T"
 }
 trap cleanup EXIT
+
+# start_server READY_FILE COMMAND...: runs a test server in the background (stopped at exit) and
+# waits up to 5 s for it to write READY_FILE (its port, say). Returns 1, with the server's stderr,
+# when it does not.
+start_server() {
+  local ready=$1
+  shift
+  "$@" 2>"$T/server.err" &
+  BACKGROUND_PIDS+=($!)
+  for _ in $(seq 50); do [[ -s $ready ]] && return 0; sleep 0.1; done
+  echo "$TEST_NAME: error: the test server did not start: $(cat "$T/server.err")" >&2
+  return 1
+}
 
 PASSED=0
 FAILED=0
