@@ -53,6 +53,26 @@ TEST(Crc32cTest, MatchesBitwiseReferenceAtEveryLengthAndAlignment) {
   }
 }
 
+// Long inputs take the folding path (PCLMULQDQ where the CPU has it): every length from 64 to
+// 1100 (all four-lane, one-lane and tail combinations), then long random ones, each from a
+// nonzero register, against the table-driven version.
+TEST(Crc32cTest, LongInputsMatchThePortableVersion) {
+  std::mt19937 rng(777);
+  std::vector<uint8_t> data(300000);
+  for (auto& b : data) b = uint8_t(rng());
+  for (size_t n = 64; n <= 1100; ++n) {
+    const uint32_t init = uint32_t(rng());
+    ASSERT_EQ(Crc32c(init, data.data() + n % 7, n), Crc32cPortableForTest(init, data.data() + n % 7, n))
+        << "length " << n;
+  }
+  for (int i = 0; i < 40; ++i) {
+    const size_t off = rng() % 64, n = rng() % (data.size() - off);
+    const uint32_t init = uint32_t(rng());
+    ASSERT_EQ(Crc32c(init, data.data() + off, n), Crc32cPortableForTest(init, data.data() + off, n))
+        << "offset " << off << " length " << n;
+  }
+}
+
 TEST(Crc32cTest, IncrementalEqualsOneShotAtEverySplit) {
   std::string s;
   for (int i = 0; i < 100; ++i) s.push_back(char(i * 37 + 11));
