@@ -17,34 +17,15 @@
 #include "formats/labels/open_images.h"
 #include "libcommon/boxes.h"
 #include "tests/support/image_fixtures.h"
+#include "tests/support/temp_folder.h"
 
 namespace imgpipe::labels {
 namespace {
 namespace fs = std::filesystem;
 
-class LabelFormats2 : public ::testing::Test {
- public:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("imgpipe_lab2_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string P(const std::string& rel) const { return (dir_ / rel).string(); }
-  void Write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((dir_ / rel).parent_path());
-    std::ofstream(dir_ / rel, std::ios::binary) << text;
-  }
-  void Png(const std::string& rel, int w, int h) const {
-    auto bytes = testing::MakePng(testing::MakePattern(w, h, 3));
-    fs::create_directories((dir_ / rel).parent_path());
-    std::ofstream(dir_ / rel, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  }
-
-  fs::path dir_;
+class LabelFormats2 : public testing::TempFolderTest {
+ protected:
+  const char* Prefix() const override { return "lab2"; }
 };
 
 Dataset MustRead(const Format& f, const std::string& path, ReadOptions options = {}) {

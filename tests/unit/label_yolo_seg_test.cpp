@@ -16,37 +16,15 @@
 #include "libcommon/boxes.h"
 #include "libcommon/json.h"
 #include "tests/support/image_fixtures.h"
+#include "tests/support/temp_folder.h"
 
 namespace imgpipe::labels {
 namespace {
 namespace fs = std::filesystem;
 
-class LabelYoloSeg : public ::testing::Test {
- public:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("imgpipe_yoloseg_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string P(const std::string& rel) const { return (dir_ / rel).string(); }
-  void Write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((dir_ / rel).parent_path());
-    std::ofstream(dir_ / rel, std::ios::binary) << text;
-  }
-  std::string Read(const std::string& rel) const {
-    std::ifstream in(dir_ / rel, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  }
-  void Png(const std::string& rel, int w, int h) const {
-    auto bytes = testing::MakePng(testing::MakePattern(w, h, 3));
-    fs::create_directories((dir_ / rel).parent_path());
-    std::ofstream(dir_ / rel, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  }
-
-  fs::path dir_;
+class LabelYoloSeg : public testing::TempFolderTest {
+ protected:
+  const char* Prefix() const override { return "yoloseg"; }
 };
 
 const Format& Get(const char* name) {
