@@ -44,6 +44,23 @@ void AdjustSaturationReference(Image& img, float factor) {
   }
 }
 
+namespace {
+
+// HSV -> RGB for one sextant of the hue circle: v the max, p the min, q falling, t rising.
+template <typename T>
+void HsvSextantToRgb(int sector, T v, T p, T q, T t, T rgb[3]) {
+  switch (sector) {
+    case 0: rgb[0] = v, rgb[1] = t, rgb[2] = p; break;
+    case 1: rgb[0] = q, rgb[1] = v, rgb[2] = p; break;
+    case 2: rgb[0] = p, rgb[1] = v, rgb[2] = t; break;
+    case 3: rgb[0] = p, rgb[1] = q, rgb[2] = v; break;
+    case 4: rgb[0] = t, rgb[1] = p, rgb[2] = v; break;
+    default: rgb[0] = v, rgb[1] = p, rgb[2] = q; break;
+  }
+}
+
+}  // namespace
+
 void AdjustHueFloatReference(Image& img, float shift) {
   if (img.channels < 3) return;
   const int c = img.channels;
@@ -70,16 +87,9 @@ void AdjustHueFloatReference(Image& img, float shift) {
     const float p = std::min(std::max(v * (1.0f - s), 0.0f), 255.0f);
     const float q = std::min(std::max(v * (1.0f - s * f), 0.0f), 255.0f);
     const float t = std::min(std::max(v * (1.0f - s * (1.0f - f)), 0.0f), 255.0f);
-    float R, G, B;
-    switch (sector) {
-      case 0: R = v, G = t, B = p; break;
-      case 1: R = q, G = v, B = p; break;
-      case 2: R = p, G = v, B = t; break;
-      case 3: R = p, G = q, B = v; break;
-      case 4: R = t, G = p, B = v; break;
-      default: R = v, G = p, B = q; break;
-    }
-    px[0] = ToU8(R), px[1] = ToU8(G), px[2] = ToU8(B);
+    float rgb[3];
+    HsvSextantToRgb(sector, v, p, q, t, rgb);
+    px[0] = ToU8(rgb[0]), px[1] = ToU8(rgb[1]), px[2] = ToU8(rgb[2]);
   }
 }
 
@@ -108,16 +118,9 @@ void AdjustHueReference(Image& img, float shift) {
     const int64_t off = X % unit;  // Q16
     const int v = mx, p = mn;
     const int t = mn + int((off + 32768) >> 16), q = mx - int((off + 32767) >> 16);
-    int R, G, B;
-    switch (sector) {
-      case 0: R = v, G = t, B = p; break;
-      case 1: R = q, G = v, B = p; break;
-      case 2: R = p, G = v, B = t; break;
-      case 3: R = p, G = q, B = v; break;
-      case 4: R = t, G = p, B = v; break;
-      default: R = v, G = p, B = q; break;
-    }
-    px[0] = uint8_t(R), px[1] = uint8_t(G), px[2] = uint8_t(B);
+    int rgb[3];
+    HsvSextantToRgb(sector, v, p, q, t, rgb);
+    px[0] = uint8_t(rgb[0]), px[1] = uint8_t(rgb[1]), px[2] = uint8_t(rgb[2]);
   }
 }
 
