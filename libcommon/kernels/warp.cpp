@@ -211,9 +211,7 @@ HWY_AFTER_NAMESPACE();
 namespace imgpipe {
 HWY_EXPORT(WarpRows);
 
-namespace {
-
-int MapIndex(int i, int n, BorderMode border) {
+int BorderIndex(int i, int n, BorderMode border) {
   if (i >= 0 && i < n) return i;
   if (border == BorderMode::kConstant) return -1;
   if (border == BorderMode::kReplicate) return std::clamp(i, 0, n - 1);
@@ -221,8 +219,6 @@ int MapIndex(int i, int n, BorderMode border) {
   while (i < 0 || i >= n) i = i < 0 ? -i - 1 : 2 * n - i - 1;
   return i;
 }
-
-}  // namespace
 
 bool WarpUsesFixedPoint(const Image& src, const WarpSpec& spec, int out_w, int out_h) {
   using warp_fixed::kTermLimit;
@@ -315,14 +311,14 @@ void Warp(const Image& src, const WarpSpec& spec, int out_w, int out_h, Image* d
   hwy::AlignedFreeUniquePtr<uint8_t[]> buf = hwy::AllocateAligned<uint8_t>(size_t(bw) * bh * C + 8);
   std::memset(buf.get() + size_t(bw) * bh * C, 0, 8);
   std::vector<int> col(bw);
-  for (int i = 0; i < bw; ++i) col[i] = MapIndex(int(x0) + i, W, spec.border);
+  for (int i = 0; i < bw; ++i) col[i] = BorderIndex(int(x0) + i, W, spec.border);
   // The interior columns [ix_lo, ix_hi) are contiguous in the source: one memcpy per row.
   int ix_lo = bw, ix_hi = 0;
   for (int i = 0; i < bw; ++i)
     if (int(x0) + i >= 0 && int(x0) + i < W) ix_lo = std::min(ix_lo, i), ix_hi = i + 1;
   for (int j = 0; j < bh; ++j) {
     uint8_t* row = buf.get() + size_t(j) * bw * C;
-    const int sy = MapIndex(int(y0) + j, H, spec.border);
+    const int sy = BorderIndex(int(y0) + j, H, spec.border);
     if (sy < 0) {
       for (int i = 0; i < bw; ++i) std::memcpy(row + size_t(i) * C, spec.fill, C);
       continue;

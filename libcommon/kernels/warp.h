@@ -11,6 +11,9 @@ enum class Interp { kNearest, kBilinear, kBicubic };
 // Outside the source: a constant colour; the image mirrored about its edges (OpenCV
 // BORDER_REFLECT, "fedcba|abcdef"); or the edge pixel repeated.
 enum class BorderMode { kConstant, kReflect, kReplicate };
+// The source index read for index i of a row or column of n pixels under `border` (-1: the
+// constant colour). Shared by the kernels and their references: it is the definition.
+int BorderIndex(int i, int n, BorderMode border);
 
 struct WarpSpec {
   // The inverse map, row-major 3x3: an output point (x, y) in continuous coordinates (pixel

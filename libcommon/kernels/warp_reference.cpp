@@ -20,15 +20,6 @@ void CubicWeights(float t, float w[4]) {
 
 namespace {
 
-int MapIndex(int i, int n, BorderMode border) {
-  if (i >= 0 && i < n) return i;
-  if (border == BorderMode::kConstant) return -1;
-  if (border == BorderMode::kReplicate) return std::clamp(i, 0, n - 1);
-  if (n == 1) return 0;
-  while (i < 0 || i >= n) i = i < 0 ? -i - 1 : 2 * n - i - 1;
-  return i;
-}
-
 float Reflect(float u, float n) {
   const float period = 2.0f * n;
   float t = u - period * std::floor(u / period);
@@ -42,7 +33,7 @@ void FixedReference(const Image& src, const WarpSpec& spec, Image* out) {
   const double* m = spec.inv;
   auto pixel = [&](int64_t x, int64_t y, int ch) -> int64_t {
     const bool far = x < -(int64_t(1) << 30) || x > (int64_t(1) << 30) || y < -(int64_t(1) << 30) || y > (int64_t(1) << 30);
-    const int ix = far ? -1 : MapIndex(int(x), W, spec.border), iy = far ? -1 : MapIndex(int(y), H, spec.border);
+    const int ix = far ? -1 : BorderIndex(int(x), W, spec.border), iy = far ? -1 : BorderIndex(int(y), H, spec.border);
     if (ix < 0 || iy < 0) return spec.fill[ch];
     return src.data[(size_t(iy) * W + ix) * c + ch];
   };
@@ -80,7 +71,7 @@ void WarpReference(const Image& src, const WarpSpec& spec, int out_w, int out_h,
   for (int i = 0; i < 9; ++i) m[i] = float(spec.inv[i]);
   const bool persp = m[6] != 0.0f || m[7] != 0.0f || m[8] != 1.0f;
   auto pixel = [&](int x, int y, int ch) -> float {
-    const int ix = MapIndex(x, W, spec.border), iy = MapIndex(y, H, spec.border);
+    const int ix = BorderIndex(x, W, spec.border), iy = BorderIndex(y, H, spec.border);
     if (ix < 0 || iy < 0) return float(spec.fill[ch]);
     return float(src.data[(size_t(iy) * W + ix) * c + ch]);
   };
