@@ -49,6 +49,12 @@ check coco-json 0 "$BIN/box-eval" --coco-gt "$tmp/gt.json" --coco-dt "$tmp/dt.js
   contains coco-pr "$tmp/pr.csv" "1,cat,0.5,0,1,0.9"
   [ "$(wc -l <"$tmp/pr.csv")" = 2021 ] || { echo "FAIL coco-pr: $(wc -l <"$tmp/pr.csv") lines, expected 1 + 2*10*101"; fail=1; }
 }
+# --timings: load and evaluate CPU seconds on stderr, the report unchanged on stdout.
+check timings 0 "$BIN/box-eval" --coco-gt "$tmp/gt.json" --coco-dt "$tmp/dt.json" --json --timings && {
+  grep -Eq '^box-eval: note: CPU seconds: load [0-9]+\.[0-9]{3}, evaluate [0-9]+\.[0-9]{3}$' "$tmp/err" \
+    || { echo "FAIL timings: no timing line on stderr: $(cat "$tmp/err")"; fail=1; }
+  contains timings "$tmp/out" '"stats":'
+}
 check iou-thr 0 "$BIN/box-eval" --coco-gt "$tmp/gt.json" --coco-dt "$tmp/dt.json" --iou-thr 0.5 --json && contains iou-thr "$tmp/out" '"iou_thrs":[0.5]'
 
 # Input errors: exit 2, the file and the JSON path named.
